@@ -1,0 +1,62 @@
+//! The admin's area: users and call centres (and, from other features, imports and the access log).
+
+pub mod centres;
+pub mod users;
+
+use axum::routing::{get, post};
+use axum::{middleware, Router};
+
+use crate::web::auth::admins_only;
+use crate::AppState;
+
+/// `/admin/...`, all behind the admin guard.
+pub fn router(state: AppState) -> Router<AppState> {
+    Router::new()
+        .route("/admin/users", get(users::list).post(users::create))
+        .route("/admin/users/new", get(users::new_form))
+        .route("/admin/users/{id}", get(users::edit_form).post(users::update))
+        .route("/admin/users/{id}/active", post(users::set_active))
+        .route("/admin/users/{id}/password", post(users::reset_password))
+        .route("/admin/centres", get(centres::list).post(centres::create))
+        .route(
+            "/admin/centres/{id}",
+            get(centres::edit_form).post(centres::update),
+        )
+        .route_layer(middleware::from_fn_with_state(state, admins_only))
+}
+
+/// A form field's error: which field, and the catalogue key of the message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: &'static str,
+    pub key: &'static str,
+}
+
+/// The errors of one form, looked up by field in the templates.
+#[derive(Clone, Debug, Default)]
+pub struct FormErrors(pub Vec<FieldError>);
+
+impl FormErrors {
+    pub fn add(&mut self, field: &'static str, key: &'static str) {
+        self.0.push(FieldError { field, key });
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The errors in English, one line, for the command line.
+    pub fn describe(&self) -> String {
+        let text: Vec<String> = self
+            .0
+            .iter()
+            .map(|e| format!("{}: {}", e.field, crate::web::Lang::En.t(e.key)))
+            .collect();
+        text.join("; ")
+    }
+
+    /// The message key for `field`, if it has an error.
+    pub fn get(&self, field: &str) -> Option<&'static str> {
+        self.0.iter().find(|e| e.field == field).map(|e| e.key)
+    }
+}

@@ -1,0 +1,99 @@
+//! Passwords: argon2id with OWASP's parameters, always hashed off the async runtime.
+
+use std::sync::LazyLock;
+
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::SaltString;
+use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
+
+/// Shortest password we accept.
+pub const MIN_LENGTH: usize = 12;
+
+/// A password typed by a person. `Debug` never shows it.
+#[derive(Clone)]
+pub struct Password(String);
+
+impl std::fmt::Debug for Password {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Password(***)")
+    }
+}
+
+impl Password {
+    /// Wraps a password as typed, for checking at sign-in.
+    pub fn typed(value: String) -> Self {
+        Self(value)
+    }
+
+    /// A new password: at least `MIN_LENGTH` characters, not only spaces.
+    pub fn new(value: String) -> Result<Self, &'static str> {
+        if value.trim().chars().count() < MIN_LENGTH {
+            return Err("password.too_short");
+        }
+        Ok(Self(value))
+    }
+}
+
+// argon2id, m = 19 MiB, t = 2, p = 1: OWASP's recommended minimum (and the crate's default).
+fn hasher() -> Argon2<'static> {
+    Argon2::default()
+}
+
+/// A hash of an unknown password, so unknown e-mails cost the same time as known ones.
+static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
+    hash_blocking(&Password("not a real password, only a timing decoy".into()))
+        .expect("hashing a constant works")
+});
+
+fn hash_blocking(password: &Password) -> anyhow::Result<String> {
+    let salt = SaltString::generate(&mut OsRng);
+    let hash = hasher()
+        .hash_password(password.0.as_bytes(), &salt)
+        .map_err(|e| anyhow::anyhow!("hashing failed: {e}"))?;
+    Ok(hash.to_string())
+}
+
+/// Hashes a password on the blocking pool.
+pub async fn hash(password: Password) -> anyhow::Result<String> {
+    tokio::task::spawn_blocking(move || hash_blocking(&password)).await?
+}
+
+/// Checks a password against a stored hash, or against a decoy when there is none.
+pub async fn verify(password: Password, stored: Option<String>) -> anyhow::Result<bool> {
+    tokio::task::spawn_blocking(move || {
+        let known = stored.is_some();
+        let stored = stored.unwrap_or_else(|| DUMMY_HASH.clone());
+        let parsed = PasswordHash::new(&stored).map_err(|e| anyhow::anyhow!("bad stored hash: {e}"))?;
+        let ok = hasher().verify_password(password.0.as_bytes(), &parsed).is_ok();
+        Ok(known && ok)
+    })
+    .await?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_hash_verifies_only_its_own_password() {
+        let hash = hash(Password::new("correct horse battery".into()).unwrap())
+            .await
+            .unwrap();
+        assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+        assert!(verify(
+            Password::typed("correct horse battery".into()),
+            Some(hash.clone())
+        )
+        .await
+        .unwrap());
+        assert!(!verify(Password::typed("wrong".into()), Some(hash)).await.unwrap());
+        assert!(!verify(Password::typed("anything".into()), None).await.unwrap());
+    }
+
+    #[test]
+    fn short_passwords_are_refused_and_debug_hides_them() {
+        assert!(Password::new("short".into()).is_err());
+        let p = Password::new("long enough password".into()).unwrap();
+        assert_eq!(format!("{p:?}"), "Password(***)");
+    }
+}

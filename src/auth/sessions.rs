@@ -1,0 +1,95 @@
+//! Creating and ending server-side sessions, and the record of sign-in attempts.
+
+use axum_extra::extract::cookie::{Cookie, SameSite};
+use rand::RngCore;
+use sqlx::PgExecutor;
+
+use crate::web::auth::{hash_session_id, session_cookie_name};
+
+/// Failed attempts on one account within `LOCK_WINDOW_MINUTES` that lock it for that long.
+pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
+pub const LOCK_WINDOW_MINUTES: i32 = 15;
+/// Attempts from one address within `ADDRESS_WINDOW_MINUTES` before it gets 429.
+pub const MAX_ATTEMPTS_PER_ADDRESS: i64 = 30;
+pub const ADDRESS_WINDOW_MINUTES: i32 = 5;
+
+/// Starts a session for `user_id`; returns the new random id (the cookie value).
+pub async fn create(db: impl PgExecutor<'_>, user_id: i64) -> Result<String, sqlx::Error> {
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    let id = hex::encode(bytes);
+    sqlx::query!(
+        "insert into sessions (id_hash, user_id) values ($1, $2)",
+        hash_session_id(&id),
+        user_id
+    )
+    .execute(db)
+    .await?;
+    Ok(id)
+}
+
+/// Ends every session of a user (deactivation, password reset).
+pub async fn end_all(db: impl PgExecutor<'_>, user_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query!("delete from sessions where user_id = $1", user_id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// The session cookie: `HttpOnly`, `SameSite=Lax`, `Secure` over HTTPS; no `Max-Age`, so it
+/// dies with the browser, and the server ends it sooner on idle or absolute timeout.
+pub fn cookie(id: String, https: bool) -> Cookie<'static> {
+    Cookie::build((session_cookie_name(https), id))
+        .path("/")
+        .http_only(true)
+        .secure(https)
+        .same_site(SameSite::Lax)
+        .build()
+}
+
+/// Records one sign-in attempt (never the password).
+pub async fn record_attempt(
+    db: impl PgExecutor<'_>,
+    email: &str,
+    ip: &str,
+    succeeded: bool,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "insert into login_attempts (email, ip, succeeded) values ($1, $2, $3)",
+        email,
+        ip,
+        succeeded
+    )
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Whether the account is locked: too many failures since its last success within the window.
+pub async fn account_locked(db: impl PgExecutor<'_>, email: &str) -> Result<bool, sqlx::Error> {
+    let failures = sqlx::query_scalar!(
+        r#"select count(*) as "n!" from login_attempts a
+            where a.email = $1 and not a.succeeded
+              and a.at > now() - make_interval(mins => $2)
+              and a.at > coalesce((select max(at) from login_attempts
+                                    where email = $1 and succeeded), '-infinity')"#,
+        email,
+        LOCK_WINDOW_MINUTES
+    )
+    .fetch_one(db)
+    .await?;
+    Ok(failures >= MAX_FAILURES_PER_ACCOUNT)
+}
+
+/// Whether one address is hammering the sign-in form.
+pub async fn address_hammering(db: impl PgExecutor<'_>, ip: &str) -> Result<bool, sqlx::Error> {
+    let attempts = sqlx::query_scalar!(
+        r#"select count(*) as "n!" from login_attempts
+            where ip = $1 and at > now() - make_interval(mins => $2)"#,
+        ip,
+        ADDRESS_WINDOW_MINUTES
+    )
+    .fetch_one(db)
+    .await?;
+    Ok(attempts >= MAX_ATTEMPTS_PER_ADDRESS)
+}

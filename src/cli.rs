@@ -1,0 +1,143 @@
+//! What the `coachline` subcommands do; `main.rs` only parses arguments.
+
+use clap::Subcommand;
+
+use crate::admin::centres::{self, CentreForm};
+use crate::admin::users::{self, UserForm};
+use crate::{db, demo, AppState, Config};
+
+/// `coachline user ...`
+#[derive(Subcommand)]
+pub enum UserCommand {
+    /// Add a user; the password is read from standard input.
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// admin, coordinator or nurse
+        #[arg(long)]
+        role: String,
+        /// The call centre's code (required for coordinators and nurses).
+        #[arg(long)]
+        centre: Option<String>,
+        /// Most active patients for a nurse (default 60).
+        #[arg(long)]
+        capacity: Option<i32>,
+    },
+}
+
+/// `coachline centre ...`
+#[derive(Subcommand)]
+pub enum CentreCommand {
+    /// Add a call centre.
+    Add {
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, default_value = "")]
+        address: String,
+        #[arg(long, default_value = "")]
+        phone: String,
+    },
+}
+
+/// `coachline serve`.
+pub async fn serve(config: Config) -> anyhow::Result<()> {
+    let pool = db::connect_and_migrate(&config.database_url).await?;
+    crate::serve(AppState::new(pool, config)).await
+}
+
+/// `coachline migrate`.
+pub async fn migrate(config: Config) -> anyhow::Result<()> {
+    db::connect_and_migrate(&config.database_url).await?;
+    println!("The database is up to date.");
+    Ok(())
+}
+
+/// `coachline demo`: demo data, the logins, then serve.
+pub async fn demo(config: Config) -> anyhow::Result<()> {
+    let pool = db::connect_and_migrate(&config.database_url).await?;
+    let added = demo::load(&pool).await?;
+    println!("\ncoachline demo: http://{}", config.bind);
+    println!(
+        "Demo data loaded ({added} new invented patients). Sign in with password `{}` as:",
+        demo::DEMO_PASSWORD
+    );
+    for login in demo::LOGINS {
+        println!(
+            "  {:<40} {:<12} {}",
+            login.email,
+            login.role.as_str(),
+            login.centre.unwrap_or("all centres")
+        );
+    }
+    println!("Stop with Ctrl-C.\n");
+    crate::serve(AppState::new(pool, config)).await
+}
+
+/// `coachline user add`.
+pub async fn user(config: Config, command: UserCommand, password: String) -> anyhow::Result<()> {
+    let UserCommand::Add {
+        email,
+        name,
+        role,
+        centre,
+        capacity,
+    } = command;
+    let pool = db::connect_and_migrate(&config.database_url).await?;
+    let centre_id = match centre {
+        Some(code) => {
+            let code = code.trim().to_uppercase();
+            let id = sqlx::query_scalar!("select id from centres where code = $1", code)
+                .fetch_optional(&pool)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("there is no call centre with code {code}"))?;
+            id.to_string()
+        }
+        None => String::new(),
+    };
+    let form = UserForm {
+        email,
+        name,
+        role,
+        centre_id,
+        capacity: capacity.map(|c| c.to_string()).unwrap_or_default(),
+        password,
+    };
+    let (user, password) = form
+        .validate(true)
+        .map_err(|errors| anyhow::anyhow!(errors.describe()))?;
+    let id = users::insert(&pool, &user, password.expect("validated with password"))
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("a user with that e-mail already exists"))?;
+    println!("Created user {id} ({}).", user.role.as_str());
+    Ok(())
+}
+
+/// `coachline centre add`.
+pub async fn centre(config: Config, command: CentreCommand) -> anyhow::Result<()> {
+    let CentreCommand::Add {
+        code,
+        name,
+        address,
+        phone,
+    } = command;
+    let pool = db::connect_and_migrate(&config.database_url).await?;
+    let (form, errors) = CentreForm {
+        code,
+        name,
+        address,
+        phone,
+    }
+    .validate();
+    if !errors.is_empty() {
+        anyhow::bail!(errors.describe());
+    }
+    let id = centres::insert(&pool, &form)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("a call centre with code {} already exists", form.code))?;
+    println!("Created call centre {} ({id}).", form.code);
+    Ok(())
+}

@@ -1,0 +1,94 @@
+//! Settings from the environment, with safe defaults for local use.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use anyhow::{bail, Context};
+use rand::RngCore;
+
+/// The default database for local use: the local PostgreSQL with trust auth.
+pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/coachline";
+
+/// Everything the running application is configured with.
+#[derive(Clone)]
+pub struct Config {
+    /// `DATABASE_URL`.
+    pub database_url: String,
+    /// `COACHLINE_BIND`, e.g. `127.0.0.1:8080`.
+    pub bind: SocketAddr,
+    /// `COACHLINE_SECRET`: keys the CSRF tokens (and later pseudonyms). At least 32 bytes.
+    pub secret: Vec<u8>,
+    /// `COACHLINE_HTTPS=true`: `Secure` + `__Host-` cookies and HSTS.
+    pub https: bool,
+    /// `COACHLINE_IDLE_MINUTES`: a session unused this long ends (default 30).
+    pub idle_timeout: Duration,
+    /// A session ends this long after sign-in, used or not (12 hours).
+    pub absolute_timeout: Duration,
+    /// `COACHLINE_REQUEST_TIMEOUT_SECONDS` (default 60).
+    pub request_timeout: Duration,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("bind", &self.bind)
+            .field("https", &self.https)
+            .field("idle_timeout", &self.idle_timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Config {
+    /// Reads the configuration from environment variables.
+    pub fn from_env() -> anyhow::Result<Self> {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        let database_url = var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
+        let bind = var("COACHLINE_BIND")
+            .unwrap_or_else(|| "127.0.0.1:8080".to_owned())
+            .parse()
+            .context("COACHLINE_BIND must look like 127.0.0.1:8080")?;
+        let secret = match var("COACHLINE_SECRET") {
+            Some(s) if s.len() >= 32 => s.into_bytes(),
+            Some(_) => bail!("COACHLINE_SECRET must be at least 32 characters long"),
+            None => {
+                tracing::warn!("COACHLINE_SECRET is not set; using a random secret for this run only");
+                random_secret()
+            }
+        };
+        let https = matches!(var("COACHLINE_HTTPS").as_deref(), Some("true" | "1" | "yes"));
+        let minutes = |name: &str, default: u64| -> anyhow::Result<u64> {
+            var(name).map_or(Ok(default), |v| {
+                v.parse()
+                    .with_context(|| format!("{name} must be a whole number"))
+            })
+        };
+        Ok(Self {
+            database_url,
+            bind,
+            secret,
+            https,
+            idle_timeout: Duration::from_secs(60 * minutes("COACHLINE_IDLE_MINUTES", 30)?),
+            absolute_timeout: Duration::from_secs(12 * 60 * 60),
+            request_timeout: Duration::from_secs(minutes("COACHLINE_REQUEST_TIMEOUT_SECONDS", 60)?),
+        })
+    }
+
+    /// A configuration for tests: a fixed secret, plain HTTP.
+    pub fn for_tests(database_url: &str) -> Self {
+        Self {
+            database_url: database_url.to_owned(),
+            bind: "127.0.0.1:0".parse().expect("valid address"),
+            secret: b"coachline-test-secret-0123456789abcdef".to_vec(),
+            https: false,
+            idle_timeout: Duration::from_secs(30 * 60),
+            absolute_timeout: Duration::from_secs(12 * 60 * 60),
+            request_timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+fn random_secret() -> Vec<u8> {
+    let mut bytes = vec![0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    hex::encode(bytes).into_bytes()
+}

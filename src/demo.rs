@@ -1,0 +1,198 @@
+//! Demo data to click through: two call centres, their staff and invented patients.
+//! Loading it twice changes nothing.
+
+use chrono::{Datelike, NaiveDate};
+use sqlx::PgPool;
+
+use crate::admin::centres::{self, CentreForm};
+use crate::admin::users::{self, NewUser};
+use crate::auth::password::Password;
+use crate::web::Role;
+
+/// The password of every demo account.
+pub const DEMO_PASSWORD: &str = "coachline-demo";
+
+/// A demo login, printed at start.
+pub struct DemoLogin {
+    pub email: &'static str,
+    pub role: Role,
+    pub centre: Option<&'static str>,
+}
+
+/// Every demo account.
+pub const LOGINS: &[DemoLogin] = &[
+    DemoLogin {
+        email: "admin@coachline.test",
+        role: Role::Admin,
+        centre: None,
+    },
+    DemoLogin {
+        email: "koordinator.ouh@coachline.test",
+        role: Role::Coordinator,
+        centre: Some("OUH"),
+    },
+    DemoLogin {
+        email: "anne.sygeplejerske@coachline.test",
+        role: Role::Nurse,
+        centre: Some("OUH"),
+    },
+    DemoLogin {
+        email: "bo.sygeplejerske@coachline.test",
+        role: Role::Nurse,
+        centre: Some("OUH"),
+    },
+    DemoLogin {
+        email: "koordinator.kol@coachline.test",
+        role: Role::Coordinator,
+        centre: Some("KOL"),
+    },
+    DemoLogin {
+        email: "carla.sygeplejerske@coachline.test",
+        role: Role::Nurse,
+        centre: Some("KOL"),
+    },
+    DemoLogin {
+        email: "dennis.sygeplejerske@coachline.test",
+        role: Role::Nurse,
+        centre: Some("KOL"),
+    },
+];
+
+const NAMES: &[(&str, &str)] = &[
+    ("Admin", "Demo"),
+    ("Karen", "Koordinator"),
+    ("Anne", "Andersen"),
+    ("Bo", "Bertelsen"),
+    ("Kurt", "Koordinator"),
+    ("Carla", "Christoffersen"),
+    ("Dennis", "Damgaard"),
+];
+
+const FIRST: &[&str] = &[
+    "Ingrid", "Poul", "Birthe", "Henning", "Ølga", "Åge", "Grethe", "Jørgen", "Lise", "Ærling", "Kirsten",
+    "Svend", "Hanne", "Niels", "Else", "Finn",
+];
+const LAST: &[&str] = &[
+    "Testesen",
+    "Prøvesen",
+    "Eksempelsen",
+    "Fiktivsen",
+    "Demomand",
+    "Opdigtsen",
+    "Øvelund",
+    "Skovprøve",
+];
+const DIAGNOSES: &[&[&str]] = &[
+    &["I50.9", "E11.9"],
+    &["J44.1"],
+    &["N18.4", "I10"],
+    &["F32.1", "E11.9"],
+    &["I50.0", "J44.9", "N18.3"],
+];
+const MUNICIPALITIES: &[(&str, &str, &str)] = &[
+    ("OUH", "5000", "Odense"),
+    ("OUH", "5700", "Svendborg"),
+    ("KOL", "6000", "Kolding"),
+    ("KOL", "7100", "Vejle"),
+];
+
+/// Loads the demo data; returns how many patients were added this time.
+pub async fn load(db: &PgPool) -> anyhow::Result<u64> {
+    for (code, name, address) in [
+        ("OUH", "OUH Odense", "J. B. Winsløws Vej 4, 5000 Odense C"),
+        ("KOL", "Kolding", "Sygehusvej 24, 6000 Kolding"),
+    ] {
+        let form = CentreForm {
+            code: code.into(),
+            name: name.into(),
+            address: address.into(),
+            phone: "70 11 22 33".into(),
+        };
+        centres::insert(db, &form).await?;
+    }
+    for (login, (first, last)) in LOGINS.iter().zip(NAMES) {
+        let exists = sqlx::query_scalar!(
+            "select exists(select 1 from users where email = $1) as \"e!\"",
+            login.email
+        )
+        .fetch_one(db)
+        .await?;
+        if exists {
+            continue;
+        }
+        let centre_id = match login.centre {
+            Some(code) => {
+                sqlx::query_scalar!("select id from centres where code = $1", code)
+                    .fetch_optional(db)
+                    .await?
+            }
+            None => None,
+        };
+        let user = NewUser {
+            email: login.email.to_owned(),
+            name: format!("{first} {last}"),
+            role: login.role,
+            centre_id,
+            capacity: (login.role == Role::Nurse).then_some(60),
+        };
+        users::insert(db, &user, Password::typed(DEMO_PASSWORD.to_owned())).await?;
+    }
+    let mut added = 0;
+    for i in 0..48u32 {
+        let (centre, postal_code, city) = MUNICIPALITIES[(i % 4) as usize];
+        let birth = NaiveDate::from_ymd_opt(1936 + (i * 7 % 50) as i32, 1 + i % 12, 1 + (i * 5) % 28)
+            .expect("valid date");
+        // Serial 1000-1999 (7th digit 1: born in the 1900s); the last digit's parity gives the sex.
+        let cpr = format!(
+            "{:02}{:02}{:02}{:04}",
+            birth.day(),
+            birth.month(),
+            birth.year() % 100,
+            1000 + i * 7
+        );
+        let sex = if (1000 + i * 7) % 2 == 1 { "male" } else { "female" };
+        let status = match i % 6 {
+            0..=2 => "active",
+            3 => "invited",
+            4 => "meeting_booked",
+            _ => "ended",
+        };
+        let nurse_email = match (centre, i % 2) {
+            ("OUH", 0) => LOGINS[2].email,
+            ("OUH", _) => LOGINS[3].email,
+            (_, 0) => LOGINS[5].email,
+            _ => LOGINS[6].email,
+        };
+        let done = sqlx::query!(
+            r#"insert into patients (centre_id, cpr, first_name, last_name, birth_date, sex, address,
+                                     postal_code, city, phone, municipality, gp, diagnoses, risk_score,
+                                     status, nurse_id)
+               select c.id, $2, $3, $4, $5, $6, $7, $8, $9, $10, $9, $11, $12, $13, $14,
+                      case when $14 in ('active', 'ended') then (select id from users where email = $15) end
+                 from centres c where c.code = $1
+               on conflict (cpr) do nothing"#,
+            centre,
+            cpr,
+            FIRST[(i as usize) % FIRST.len()],
+            LAST[(i as usize * 3) % LAST.len()],
+            birth,
+            sex,
+            format!("Opdigtet Vej {}", i + 1),
+            postal_code,
+            city,
+            format!("+452{:07}", 1_000_000 + i * 13),
+            format!("Lægehuset {city}"),
+            &DIAGNOSES[(i as usize) % DIAGNOSES.len()]
+                .iter()
+                .map(|s| s.to_string())
+                .collect::<Vec<_>>(),
+            f64::from(40 + (i * 11) % 60) / 100.0,
+            status,
+            nurse_email,
+        )
+        .execute(db)
+        .await?;
+        added += done.rows_affected();
+    }
+    Ok(added)
+}

@@ -1,0 +1,279 @@
+//! The signed-in user: roles, the session lookup behind the `CurrentUser` extractor, and the
+//! guards that close whole areas to the wrong roles.
+
+use std::time::Duration;
+
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::middleware::Next;
+use axum::response::Response;
+use axum_extra::extract::cookie::CookieJar;
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use sha2::{Digest, Sha256};
+use sqlx::PgExecutor;
+
+use super::AppError;
+use crate::AppState;
+
+/// What a person does in coachline. Every permission is a method here.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Admin,
+    Coordinator,
+    Nurse,
+}
+
+impl Role {
+    pub const ALL: [Role; 3] = [Role::Admin, Role::Coordinator, Role::Nurse];
+
+    /// The value stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Coordinator => "coordinator",
+            Role::Nurse => "nurse",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == value)
+    }
+
+    /// The catalogue key of the role's name.
+    pub fn label_key(self) -> &'static str {
+        match self {
+            Role::Admin => "role.admin",
+            Role::Coordinator => "role.coordinator",
+            Role::Nurse => "role.nurse",
+        }
+    }
+
+    /// Users, call centres, imports, letters, the access log.
+    pub fn can_administer(self) -> bool {
+        self == Role::Admin
+    }
+
+    /// Runs a call centre: assignment, caseloads, safety nets.
+    pub fn can_coordinate(self) -> bool {
+        self == Role::Coordinator
+    }
+
+    /// Sees lists of patients (a coordinator their centre's, an admin all).
+    pub fn can_list_patients(self) -> bool {
+        matches!(self, Role::Admin | Role::Coordinator)
+    }
+
+    /// Has a caseload and a Today page.
+    pub fn has_caseload(self) -> bool {
+        self == Role::Nurse
+    }
+
+    /// Bound to one call centre's patients.
+    pub fn is_bound_to_centre(self) -> bool {
+        matches!(self, Role::Coordinator | Role::Nurse)
+    }
+
+    /// Where this role starts after signing in.
+    pub fn home(self) -> &'static str {
+        match self {
+            Role::Admin => "/imports",
+            Role::Coordinator => "/centre",
+            Role::Nurse => "/today",
+        }
+    }
+}
+
+/// The person behind the request, loaded from the server-side session.
+#[derive(Clone)]
+pub struct CurrentUser {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+    pub centre_id: Option<i64>,
+    pub centre_code: Option<String>,
+    pub centre_name: Option<String>,
+    /// The zone times are shown in: the centre's, or Copenhagen.
+    pub tz: Tz,
+}
+
+impl std::fmt::Debug for CurrentUser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CurrentUser")
+            .field("id", &self.id)
+            .field("role", &self.role)
+            .field("centre_id", &self.centre_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl CurrentUser {
+    /// Whether this person may see things belonging to `centre_id`.
+    pub fn may_see_centre(&self, centre_id: i64) -> bool {
+        !self.role.is_bound_to_centre() || self.centre_id == Some(centre_id)
+    }
+}
+
+/// The name of the session cookie (`__Host-` prefixed over HTTPS).
+pub fn session_cookie_name(https: bool) -> &'static str {
+    if https {
+        "__Host-coachline_session"
+    } else {
+        "coachline_session"
+    }
+}
+
+/// What is stored for a session id: its SHA-256.
+pub fn hash_session_id(id: &str) -> Vec<u8> {
+    Sha256::digest(id.as_bytes()).to_vec()
+}
+
+struct SessionRow {
+    created_at: DateTime<Utc>,
+    last_seen_at: DateTime<Utc>,
+    id: i64,
+    name: String,
+    email: String,
+    role: String,
+    centre_id: Option<i64>,
+    centre_code: Option<String>,
+    centre_name: Option<String>,
+    timezone: Option<String>,
+}
+
+/// Loads the user of a live session; ends sessions that are past their idle or absolute timeout.
+pub async fn load_session(
+    db: &sqlx::PgPool,
+    session_id: &str,
+    idle: Duration,
+    absolute: Duration,
+) -> Result<Option<CurrentUser>, sqlx::Error> {
+    let hash = hash_session_id(session_id);
+    let row = sqlx::query_as!(
+        SessionRow,
+        r#"select s.created_at, s.last_seen_at, u.id, u.name, u.email, u.role,
+                  u.centre_id, c.code as "centre_code?", c.name as "centre_name?",
+                  c.timezone as "timezone?"
+             from sessions s
+             join users u on u.id = s.user_id
+             left join centres c on c.id = u.centre_id
+            where s.id_hash = $1 and u.active"#,
+        hash
+    )
+    .fetch_optional(db)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let now = Utc::now();
+    let expired = now - row.created_at > chrono::Duration::from_std(absolute).unwrap_or_default()
+        || now - row.last_seen_at > chrono::Duration::from_std(idle).unwrap_or_default();
+    if expired {
+        end_session(db, session_id).await?;
+        return Ok(None);
+    }
+    // Touch at most once a minute: fewer writes, and the idle timeout is in minutes anyway.
+    if now - row.last_seen_at > chrono::Duration::seconds(60) {
+        sqlx::query!(
+            "update sessions set last_seen_at = now() where id_hash = $1",
+            hash
+        )
+        .execute(db)
+        .await?;
+    }
+    let Some(role) = Role::parse(&row.role) else {
+        return Ok(None);
+    };
+    Ok(Some(CurrentUser {
+        id: row.id,
+        name: row.name,
+        email: row.email,
+        role,
+        centre_id: row.centre_id,
+        centre_code: row.centre_code,
+        centre_name: row.centre_name,
+        tz: row
+            .timezone
+            .and_then(|z| z.parse().ok())
+            .unwrap_or(chrono_tz::Europe::Copenhagen),
+    }))
+}
+
+/// Makes a session id unusable.
+pub async fn end_session(db: impl PgExecutor<'_>, session_id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "delete from sessions where id_hash = $1",
+        hash_session_id(session_id)
+    )
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// The session id sent with a request, if any.
+pub fn session_id_of(parts: &Parts, https: bool) -> Option<String> {
+    let jar = CookieJar::from_headers(&parts.headers);
+    jar.get(session_cookie_name(https)).map(|c| c.value().to_owned())
+}
+
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        if let Some(user) = parts.extensions.get::<CurrentUser>() {
+            return Ok(user.clone());
+        }
+        let Some(id) = session_id_of(parts, state.config.https) else {
+            return Err(AppError::SignInRequired);
+        };
+        let cfg = &state.config;
+        let user = load_session(&state.db, &id, cfg.idle_timeout, cfg.absolute_timeout)
+            .await?
+            .ok_or(AppError::SignInRequired)?;
+        parts.extensions.insert(user.clone());
+        Ok(user)
+    }
+}
+
+/// Loads the user (or sends them to sign in) and refuses anyone `allowed` says no to.
+async fn guard(state: AppState, request: Request, next: Next, allowed: fn(Role) -> bool) -> Response {
+    let (mut parts, body) = request.into_parts();
+    let user = match CurrentUser::from_request_parts(&mut parts, &state).await {
+        Ok(user) => user,
+        Err(error) => return axum::response::IntoResponse::into_response(error),
+    };
+    if !allowed(user.role) {
+        tracing::warn!(
+            user_id = user.id,
+            role = user.role.as_str(),
+            "refused an area outside the role"
+        );
+        return axum::response::IntoResponse::into_response(AppError::Forbidden);
+    }
+    next.run(Request::from_parts(parts, body)).await
+}
+
+/// Guard layer for `/admin/...` and the admin's other areas.
+pub async fn admins_only(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    guard(state, request, next, Role::can_administer).await
+}
+
+/// Guard layer for the coordinator's centre pages.
+pub async fn coordinators_only(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    guard(state, request, next, Role::can_coordinate).await
+}
+
+/// Guard layer for the nurse's own pages.
+pub async fn nurses_only(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    guard(state, request, next, Role::has_caseload).await
+}
+
+/// Guard layer for patient lists.
+pub async fn patient_listers_only(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    guard(state, request, next, Role::can_list_patients).await
+}
+
+/// Guard layer for pages any signed-in person may open.
+pub async fn signed_in(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    guard(state, request, next, |_| true).await
+}

@@ -1,0 +1,192 @@
+//! The layout around every page: navigation for the role, the signed-in person, the language
+//! switch; the `Page` extractor that hands it to handlers; and the error pages.
+
+use askama::Template;
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Response};
+
+use super::error::ErrorPage;
+use super::{AppError, CurrentUser, Lang, ReqCtx, Role};
+use crate::AppState;
+
+/// One entry of the navigation.
+#[derive(Clone, Debug)]
+pub struct NavItem {
+    pub href: &'static str,
+    pub key: &'static str,
+    pub current: bool,
+}
+
+/// What `base.html` needs: language, CSRF token, the person and where they are.
+#[derive(Clone, Debug)]
+pub struct Layout {
+    pub lang: Lang,
+    pub csrf: String,
+    pub user: Option<CurrentUser>,
+    pub path: String,
+}
+
+impl Layout {
+    /// A layout for a request, signed in or not.
+    pub fn new(ctx: &ReqCtx, user: Option<CurrentUser>, path: &str) -> Self {
+        Self {
+            lang: ctx.lang,
+            csrf: ctx.csrf.clone(),
+            user,
+            path: path.to_owned(),
+        }
+    }
+
+    /// The text for `key` in the page's language.
+    pub fn t(&self, key: &str) -> &'static str {
+        self.lang.t(key)
+    }
+
+    /// The language's code for `<html lang>`.
+    pub fn lang_code(&self) -> &'static str {
+        self.lang.code()
+    }
+
+    /// The navigation for the person's role.
+    pub fn nav(&self) -> Vec<NavItem> {
+        let Some(user) = &self.user else { return Vec::new() };
+        let items: &[(&'static str, &'static str)] = match user.role {
+            Role::Nurse => &[("/today", "nav.today"), ("/my-patients", "nav.my_patients")],
+            Role::Coordinator => &[
+                ("/centre", "nav.centre"),
+                ("/patients", "nav.patients"),
+                ("/nurses", "nav.nurses"),
+            ],
+            Role::Admin => &[
+                ("/imports", "nav.imports"),
+                ("/patients", "nav.patients"),
+                ("/admin/users", "nav.users"),
+                ("/admin/centres", "nav.centres"),
+                ("/admin/access-log", "nav.access_log"),
+            ],
+        };
+        items
+            .iter()
+            .map(|(href, key)| NavItem {
+                href,
+                key,
+                current: self.path.starts_with(href),
+            })
+            .collect()
+    }
+
+    /// The other languages the switch offers.
+    pub fn other_langs(&self) -> Vec<Lang> {
+        Lang::ALL.into_iter().filter(|l| *l != self.lang).collect()
+    }
+
+    /// A date and time in the person's centre's zone.
+    pub fn datetime(&self, at: &chrono::DateTime<chrono::Utc>) -> String {
+        let tz = self.user.as_ref().map_or(chrono_tz::Europe::Copenhagen, |u| u.tz);
+        self.lang.datetime(*at, tz)
+    }
+
+    /// A date in the page's language.
+    pub fn date(&self, date: &chrono::NaiveDate) -> String {
+        self.lang.date(*date)
+    }
+}
+
+/// A signed-in page: the person and the layout. Extract it in handlers that render pages.
+pub struct Page {
+    pub user: CurrentUser,
+    pub layout: Layout,
+}
+
+impl Page {
+    pub fn lang(&self) -> Lang {
+        self.layout.lang
+    }
+}
+
+impl FromRequestParts<AppState> for Page {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let user = CurrentUser::from_request_parts(parts, state).await?;
+        let ctx = ReqCtx::from_request_parts(parts, state).await?;
+        let layout = Layout::new(&ctx, Some(user.clone()), parts.uri.path());
+        Ok(Page { user, layout })
+    }
+}
+
+/// Renders a template into an HTML response.
+pub fn render(template: &impl Template) -> super::Result<Response> {
+    Ok(Html(template.render()?).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorTemplate {
+    layout: Layout,
+    status: u16,
+    title_key: &'static str,
+    text_key: &'static str,
+    incident: Option<String>,
+}
+
+/// Middleware: turns the bare status of an `AppError` (or an unmatched route) into a friendly
+/// page in the layout. Internal causes never reach the page; 500s show their incident id.
+pub async fn error_pages(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let (parts, body) = request.into_parts();
+    let lang = super::request::lang_of(&parts.headers);
+    let path = parts.uri.path().to_owned();
+    let session = super::auth::session_id_of(&parts, state.config.https);
+    let response = next.run(Request::from_parts(parts, body)).await;
+    let Some(info) = response.extensions().get::<ErrorPage>().cloned() else {
+        return response;
+    };
+    let (title_key, text_key) = match info.status.as_u16() {
+        403 => ("error.403.title", "error.403.text"),
+        404 => ("error.404.title", "error.404.text"),
+        413 => ("error.413.title", "error.413.text"),
+        429 => ("error.429.title", "error.429.text"),
+        400 => ("error.400.title", "error.400.text"),
+        _ => ("error.500.title", "error.500.text"),
+    };
+    let user = match session {
+        Some(id) => {
+            let cfg = &state.config;
+            super::auth::load_session(&state.db, &id, cfg.idle_timeout, cfg.absolute_timeout)
+                .await
+                .ok()
+                .flatten()
+        }
+        None => None,
+    };
+    // The CSRF layer sits inside this one, so the token may not be known here.
+    let ctx = ReqCtx {
+        lang,
+        csrf: String::new(),
+    };
+    let page = ErrorTemplate {
+        layout: Layout::new(&ctx, user, &path),
+        status: info.status.as_u16(),
+        title_key,
+        text_key,
+        incident: info.incident,
+    };
+    let mut rendered = match page.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(_) => info.status.into_response(),
+    };
+    *rendered.status_mut() = info.status;
+    for (name, value) in response.headers() {
+        if name != axum::http::header::CONTENT_TYPE && name != axum::http::header::CONTENT_LENGTH {
+            rendered.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    rendered
+}
+
+/// The fallback for routes that do not exist.
+pub async fn not_found() -> AppError {
+    AppError::NotFound
+}

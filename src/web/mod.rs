@@ -1,0 +1,16 @@
+//! What every page shares: errors, the signed-in user, CSRF, languages, layout and headers.
+
+pub mod auth;
+pub mod catalogue;
+pub mod csrf;
+pub mod error;
+pub mod headers;
+pub mod i18n;
+pub mod layout;
+pub mod request;
+
+pub use auth::{CurrentUser, Role};
+pub use error::{AppError, Result};
+pub use i18n::Lang;
+pub use layout::{render, Layout, Page};
+pub use request::ReqCtx;
