@@ -208,7 +208,14 @@ mod tests {
                 rest = &rest[at + marker.len()..];
                 let end = rest.find('"').unwrap_or(0);
                 let key = &rest[..end];
-                if key.contains('.') && !key.contains(' ') {
+                let shaped = key.split('.').count() >= 2
+                    && key.split('.').all(|part| {
+                        !part.is_empty()
+                            && part
+                                .chars()
+                                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+                    });
+                if shaped {
                     keys.push(key.to_owned());
                 }
             }

@@ -1,0 +1,255 @@
+//! A fresh database per test, the real router, and a browser-like client with cookies.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+use axum::Router;
+use coachline::admin::users::{self, NewUser};
+use coachline::auth::password::Password;
+use coachline::web::Role;
+use coachline::{AppState, Config};
+use http_body_util::BodyExt;
+use sqlx::{Connection, PgConnection, PgPool};
+use tower::ServiceExt;
+
+/// The server every test database is created on.
+pub fn server_url() -> String {
+    std::env::var("COACHLINE_TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned())
+}
+
+/// The password every test user has.
+pub const PASSWORD: &str = "correct horse battery";
+
+static NEXT: AtomicUsize = AtomicUsize::new(0);
+
+/// One test's application on its own fresh, migrated database.
+pub struct TestApp {
+    pub db: PgPool,
+    pub router: Router,
+    pub database_url: String,
+}
+
+impl TestApp {
+    pub async fn new() -> Self {
+        let name = format!(
+            "coachline_test_{}_{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::SeqCst)
+        );
+        let mut admin = PgConnection::connect(&format!("{}/postgres", server_url()))
+            .await
+            .expect("PostgreSQL must run at 127.0.0.1:5432 (or set COACHLINE_TEST_DATABASE_URL)");
+        sqlx::query(&format!("drop database if exists {name} with (force)"))
+            .execute(&mut admin)
+            .await
+            .unwrap();
+        sqlx::query(&format!("create database {name}"))
+            .execute(&mut admin)
+            .await
+            .unwrap();
+        let database_url = format!("{}/{name}", server_url());
+        let db = coachline::db::connect_and_migrate(&database_url).await.unwrap();
+        let router = coachline::app(AppState::new(db.clone(), Config::for_tests(&database_url)));
+        Self {
+            db,
+            router,
+            database_url,
+        }
+    }
+
+    /// A client with no cookies yet.
+    pub fn client(&self) -> Client<'_> {
+        Client {
+            app: self,
+            cookies: HashMap::new(),
+            accept_language: None,
+            ip: None,
+        }
+    }
+
+    /// Creates a call centre; returns its id.
+    pub async fn centre(&self, code: &str) -> i64 {
+        sqlx::query_scalar("insert into centres (code, name) values ($1, $2) returning id")
+            .bind(code)
+            .bind(format!("Centre {code}"))
+            .fetch_one(&self.db)
+            .await
+            .unwrap()
+    }
+
+    /// Creates a user with `PASSWORD`; returns the id.
+    pub async fn user(&self, email: &str, role: Role, centre_id: Option<i64>) -> i64 {
+        let user = NewUser {
+            email: email.to_owned(),
+            name: format!("Test {}", role.as_str()),
+            role,
+            centre_id,
+            capacity: (role == Role::Nurse).then_some(40),
+        };
+        users::insert(&self.db, &user, Password::typed(PASSWORD.to_owned()))
+            .await
+            .unwrap()
+            .unwrap()
+    }
+
+    /// A client already signed in as a new user of that role (and centre).
+    pub async fn signed_in(&self, email: &str, role: Role, centre_id: Option<i64>) -> Client<'_> {
+        self.user(email, role, centre_id).await;
+        let mut client = self.client();
+        let response = client.sign_in(email, PASSWORD).await;
+        assert_eq!(
+            response.status,
+            StatusCode::SEE_OTHER,
+            "sign-in failed: {}",
+            response.body
+        );
+        client
+    }
+}
+
+/// A response with its body read.
+#[derive(Debug)]
+pub struct TestResponse {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: String,
+}
+
+impl TestResponse {
+    pub fn html(&self) -> scraper::Html {
+        scraper::Html::parse_document(&self.body)
+    }
+
+    /// The text of every element matching `selector`.
+    pub fn texts(&self, selector: &str) -> Vec<String> {
+        let selector = scraper::Selector::parse(selector).unwrap();
+        self.html()
+            .select(&selector)
+            .map(|e| e.text().collect::<String>().trim().to_owned())
+            .collect()
+    }
+
+    pub fn location(&self) -> &str {
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    pub fn header(&self, name: &str) -> &str {
+        self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
+    }
+}
+
+/// Sends requests through the real router like a browser: keeps cookies, sends CSRF tokens.
+pub struct Client<'a> {
+    app: &'a TestApp,
+    pub cookies: HashMap<String, String>,
+    pub accept_language: Option<&'static str>,
+    pub ip: Option<std::net::IpAddr>,
+}
+
+impl Client<'_> {
+    pub async fn get(&mut self, path: &str) -> TestResponse {
+        self.send(Method::GET, path, None, Body::empty()).await
+    }
+
+    /// Posts a form with the CSRF token from the cookie, as the pages' forms do.
+    pub async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> TestResponse {
+        let token = self.csrf().await;
+        let mut all = vec![("_csrf", token.as_str())];
+        all.extend_from_slice(fields);
+        self.post_raw(path, &all).await
+    }
+
+    /// Posts a form exactly as given (no CSRF token added).
+    pub async fn post_raw(&mut self, path: &str, fields: &[(&str, &str)]) -> TestResponse {
+        let body = serde_urlencoded::to_string(fields).unwrap();
+        self.send(
+            Method::POST,
+            path,
+            Some("application/x-www-form-urlencoded"),
+            Body::from(body),
+        )
+        .await
+    }
+
+    /// Posts any body with a content type and the CSRF token as a header.
+    #[allow(dead_code)]
+    pub async fn post_body(&mut self, path: &str, content_type: &str, body: Vec<u8>) -> TestResponse {
+        self.send(Method::POST, path, Some(content_type), Body::from(body))
+            .await
+    }
+
+    /// The CSRF token: the value of the CSRF cookie, fetched from the sign-in page if needed.
+    pub async fn csrf(&mut self) -> String {
+        if !self.cookies.contains_key("coachline_csrf") {
+            self.get("/login").await;
+        }
+        self.cookies["coachline_csrf"].clone()
+    }
+
+    pub async fn sign_in(&mut self, email: &str, password: &str) -> TestResponse {
+        self.post("/login", &[("email", email), ("password", password)])
+            .await
+    }
+
+    async fn send(
+        &mut self,
+        method: Method,
+        path: &str,
+        content_type: Option<&str>,
+        body: Body,
+    ) -> TestResponse {
+        let mut request = Request::builder().method(method.clone()).uri(path);
+        if !self.cookies.is_empty() {
+            let cookie = self
+                .cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join("; ");
+            request = request.header(header::COOKIE, cookie);
+        }
+        if let Some(ct) = content_type {
+            request = request.header(header::CONTENT_TYPE, ct);
+            if !ct.starts_with("application/x-www-form-urlencoded") {
+                if let Some(token) = self.cookies.get("coachline_csrf") {
+                    request = request.header("x-csrf-token", token.clone());
+                }
+            }
+        }
+        if let Some(lang) = self.accept_language {
+            request = request.header(header::ACCEPT_LANGUAGE, lang);
+        }
+        let mut request = request.body(body).unwrap();
+        if let Some(ip) = self.ip {
+            request
+                .extensions_mut()
+                .insert(axum::extract::ConnectInfo(std::net::SocketAddr::new(ip, 40000)));
+        }
+        let response = self.app.router.clone().oneshot(request).await.unwrap();
+        for value in response.headers().get_all(header::SET_COOKIE) {
+            let text = value.to_str().unwrap();
+            let pair = text.split(';').next().unwrap();
+            let (name, value) = pair.split_once('=').unwrap();
+            let expired = text.contains("Max-Age=0") || value.is_empty();
+            if expired {
+                self.cookies.remove(name);
+            } else {
+                self.cookies.insert(name.to_owned(), value.to_owned());
+            }
+        }
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        TestResponse {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+}

@@ -1,0 +1,10 @@
+//! Integration tests: the real router on a fresh PostgreSQL database per test.
+
+mod helpers;
+
+mod admin;
+mod auth;
+mod cli;
+mod demo;
+mod language;
+mod security;
