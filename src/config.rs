@@ -9,6 +9,8 @@ use rand::RngCore;
 /// The default database for local use: the local PostgreSQL with trust auth.
 pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/coachline";
 
+const DEFAULT_STATIC_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/static");
+
 /// Everything the running application is configured with.
 #[derive(Clone)]
 pub struct Config {
@@ -26,6 +28,8 @@ pub struct Config {
     pub absolute_timeout: Duration,
     /// `COACHLINE_REQUEST_TIMEOUT_SECONDS` (default 60).
     pub request_timeout: Duration,
+    /// `COACHLINE_STATIC_DIR`: where `/static` is served from (default: the source tree's).
+    pub static_dir: String,
 }
 
 impl std::fmt::Debug for Config {
@@ -70,6 +74,7 @@ impl Config {
             idle_timeout: Duration::from_secs(60 * minutes("COACHLINE_IDLE_MINUTES", 30)?),
             absolute_timeout: Duration::from_secs(12 * 60 * 60),
             request_timeout: Duration::from_secs(minutes("COACHLINE_REQUEST_TIMEOUT_SECONDS", 60)?),
+            static_dir: var("COACHLINE_STATIC_DIR").unwrap_or_else(|| DEFAULT_STATIC_DIR.to_owned()),
         })
     }
 
@@ -83,6 +88,7 @@ impl Config {
             idle_timeout: Duration::from_secs(30 * 60),
             absolute_timeout: Duration::from_secs(12 * 60 * 60),
             request_timeout: Duration::from_secs(60),
+            static_dir: DEFAULT_STATIC_DIR.to_owned(),
         }
     }
 }

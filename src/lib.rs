@@ -53,7 +53,7 @@ pub fn app(state: AppState) -> Router {
                 header::CACHE_CONTROL,
                 HeaderValue::from_static("public, max-age=3600"),
             ))
-            .service(ServeDir::new(concat!(env!("CARGO_MANIFEST_DIR"), "/static"))),
+            .service(ServeDir::new(&state.config.static_dir)),
     );
     let request_id = header::HeaderName::from_static("x-request-id");
     Router::new()

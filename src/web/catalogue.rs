@@ -208,13 +208,15 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
     ("status.not_eligible", "Ikke egnet", "Not eligible"),
     // Today and caseload
     ("today.title", "I dag", "Today"),
-    ("today.due", "opkald i dag", "calls today"),
-    ("today.overdue", "forsinkede opkald", "overdue calls"),
-    ("today.retry", "venter på nyt forsøg", "waiting for a retry"),
     (
         "today.no_call",
         "aktive uden næste opkald",
         "active with no call booked",
+    ),
+    (
+        "today.no_call_heading",
+        "Aktive patienter uden næste opkald",
+        "Active patients with no call booked",
     ),
     ("today.nothing", "Ingen patienter her.", "No patients here."),
     (

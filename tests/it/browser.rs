@@ -1,0 +1,184 @@
+//! Browser journeys in headless Chromium (Debian's `chromium` + `chromium-driver`), against the
+//! real server on a loopback port. Screenshots go to `target/screenshots/`.
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use coachline::{AppState, Config};
+use fantoccini::{Client, ClientBuilder, Locator};
+
+use crate::helpers::TestApp;
+
+/// The application served on a free loopback port, and a driven Chromium.
+pub struct Browser {
+    pub base: String,
+    pub client: Client,
+    driver: Child,
+    _profile: std::path::PathBuf,
+}
+
+impl Browser {
+    pub async fn start(app: &TestApp) -> Browser {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let router = coachline::app(AppState::new(
+            app.db.clone(),
+            Config::for_tests(&app.database_url),
+        ));
+        tokio::spawn(async move {
+            let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+            axum::serve(listener, service).await.unwrap();
+        });
+        let port = free_port();
+        let driver = Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("browser tests need chromedriver: apt-get install chromium chromium-driver");
+        let profile = std::env::temp_dir().join(format!("coachline-chromium-{}-{port}", std::process::id()));
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            serde_json::json!({
+                "binary": "/usr/bin/chromium",
+                "prefs": { "intl.accept_languages": "da-DK,da" },
+                "args": [
+                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                    "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic",
+                    "--window-size=1280,900", format!("--user-data-dir={}", profile.display())
+                ]
+            }),
+        );
+        let mut last_error = None;
+        for _ in 0..50 {
+            match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+                .capabilities(caps.clone())
+                .connect(&format!("http://127.0.0.1:{port}"))
+                .await
+            {
+                Ok(client) => {
+                    return Browser {
+                        base,
+                        client,
+                        driver,
+                        _profile: profile,
+                    }
+                }
+                Err(e) => last_error = Some(e),
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("could not start Chromium through chromedriver: {last_error:?}");
+    }
+
+    pub async fn goto(&self, path: &str) {
+        self.client.goto(&format!("{}{path}", self.base)).await.unwrap();
+    }
+
+    pub async fn fill(&self, selector: &str, value: &str) {
+        let field = self.client.find(Locator::Css(selector)).await.unwrap();
+        field.clear().await.unwrap();
+        field.send_keys(value).await.unwrap();
+    }
+
+    pub async fn click(&self, selector: &str) {
+        self.client
+            .find(Locator::Css(selector))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+    }
+
+    pub async fn text(&self, selector: &str) -> String {
+        self.client
+            .find(Locator::Css(selector))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
+    pub async fn path(&self) -> String {
+        self.client.current_url().await.unwrap().path().to_owned()
+    }
+
+    /// Saves a screenshot under `target/screenshots/NAME.png` to look at.
+    pub async fn screenshot(&self, name: &str) {
+        let png = self.client.screenshot().await.unwrap();
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+    }
+
+    pub async fn sign_in(&self, email: &str, password: &str) {
+        self.goto("/login").await;
+        self.fill("#email", email).await;
+        self.fill("#password", password).await;
+        self.click("button.primary").await;
+    }
+
+    pub async fn sign_out(&self) {
+        self.click("form[action='/logout'] button").await;
+    }
+
+    pub async fn close(mut self) {
+        let _ = self.client.clone().close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_creates_a_centre_and_a_nurse_who_sees_her_today_in_danish_and_english() {
+    let app = TestApp::new().await;
+    app.user("admin@example.test", coachline::web::Role::Admin, None)
+        .await;
+    let browser = Browser::start(&app).await;
+
+    browser.goto("/login").await;
+    browser.screenshot("login").await;
+    browser
+        .sign_in("admin@example.test", crate::helpers::PASSWORD)
+        .await;
+    browser.goto("/admin/centres").await;
+    browser.fill("#code", "KOL").await;
+    browser.fill("#name", "Kolding").await;
+    browser.click("form.grid button.primary").await;
+    assert_eq!(browser.path().await, "/admin/centres");
+    browser.screenshot("admin-centres").await;
+
+    browser.goto("/admin/users/new").await;
+    browser.fill("#name", "Nina Nurse").await;
+    browser.fill("#email", "nina@example.test").await;
+    let centre = browser.client.find(Locator::Css("#centre_id")).await.unwrap();
+    centre.select_by_label("KOL · Kolding").await.unwrap();
+    browser.fill("#password", "nina's long password").await;
+    browser.screenshot("admin-new-user").await;
+    browser.click("form.grid button.primary").await;
+    assert_eq!(browser.path().await, "/admin/users");
+    browser.screenshot("admin-users").await;
+    browser.sign_out().await;
+
+    browser.sign_in("nina@example.test", "nina's long password").await;
+    assert_eq!(browser.path().await, "/today");
+    assert!(browser.text("main h1").await.starts_with("I dag"));
+    assert!(browser.text(".who .role").await.contains("Kolding"));
+    browser.screenshot("nurse-today-da").await;
+    browser.click("form.lang button[value='en']").await;
+    assert_eq!(browser.path().await, "/today");
+    assert!(browser.text("main h1").await.starts_with("Today"));
+    browser.screenshot("nurse-today-en").await;
+    browser.close().await;
+}
