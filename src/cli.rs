@@ -4,7 +4,7 @@ use clap::Subcommand;
 
 use crate::admin::centres::{self, CentreForm};
 use crate::admin::users::{self, UserForm};
-use crate::{db, demo, AppState, Config};
+use crate::{db, demo, imports, AppState, Config};
 
 /// `coachline user ...`
 #[derive(Subcommand)]
@@ -75,6 +75,81 @@ pub async fn demo(config: Config) -> anyhow::Result<()> {
     }
     println!("Stop with Ctrl-C.\n");
     crate::serve(AppState::new(pool, config)).await
+}
+
+/// `coachline import FILE [--centre CODE] [--dry-run] [--json]`: the same plan and commit as
+/// the Imports page. A refused file exits non-zero (with `{"error": ...}` under `--json`).
+pub async fn import(
+    config: Config,
+    file: &std::path::Path,
+    centre: Option<String>,
+    dry_run: bool,
+    json: bool,
+) -> anyhow::Result<()> {
+    let fail = |message: String| -> anyhow::Result<()> {
+        if json {
+            println!("{}", serde_json::json!({ "error": message }));
+            std::process::exit(1);
+        }
+        anyhow::bail!(message)
+    };
+    let bytes = match std::fs::read(file) {
+        Ok(bytes) => bytes,
+        Err(e) => return fail(format!("cannot read {}: {e}", file.display())),
+    };
+    let name = file
+        .file_name()
+        .map_or_else(|| "list".to_owned(), |n| n.to_string_lossy().into_owned());
+    let pool = db::connect_and_migrate(&config.database_url).await?;
+    let centre_id = match centre {
+        Some(code) => {
+            let code = code.trim().to_uppercase();
+            match sqlx::query_scalar!("select id from centres where code = $1", code)
+                .fetch_optional(&pool)
+                .await?
+            {
+                Some(id) => Some(id),
+                None => return fail(format!("there is no call centre with code {code}")),
+            }
+        }
+        None => None,
+    };
+    let plan = match imports::plan(&pool, &name, &bytes, centre_id).await {
+        Ok(plan) => plan,
+        Err(imports::ImportError::Database(e)) => return Err(e.into()),
+        Err(e) => return fail(e.to_string()),
+    };
+    let report = if dry_run {
+        plan.report
+    } else {
+        let planned = plan.report.clone();
+        match imports::commit(&pool, plan, None, imports::Source::Cli).await {
+            Ok((_, report)) => report,
+            // Not a refusal: the file is fine, and its rows are all known now.
+            Err(e @ imports::ImportError::AlreadyImported { .. }) => {
+                eprintln!("coachline: {e}");
+                planned
+            }
+            Err(imports::ImportError::Database(e)) => return Err(e.into()),
+            Err(e) => return fail(e.to_string()),
+        }
+    };
+    if json {
+        println!("{}", report.cli_json());
+    } else {
+        let verb = if dry_run { "would import" } else { "imported" };
+        println!(
+            "{}: {verb} {} new, {} already known, {} rejected, {} warnings",
+            report.file, report.imported, report.already_known, report.rejected, report.warnings
+        );
+        for e in &report.errors {
+            println!("  line {}: rejected: {}", e.line, e.reason);
+        }
+        for w in &report.warning_list {
+            println!("  line {}: {}: {}", w.line, w.column, w.reason);
+        }
+    }
+    Ok(())
 }
 
 /// `coachline user add`.

@@ -10,6 +10,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod home;
+pub mod imports;
 pub mod patients;
 pub mod telemetry;
 pub mod web;
@@ -60,6 +61,8 @@ pub fn app(state: AppState) -> Router {
         .merge(auth::router(state.clone()))
         .merge(admin::router(state.clone()))
         .merge(home::router(state.clone()))
+        .merge(imports::router(state.clone()))
+        .merge(patients::router(state.clone()))
         .merge(static_files)
         .fallback(web::layout::not_found)
         // Layers run bottom-up for requests: the last added is the outermost.

@@ -21,6 +21,20 @@ enum Command {
     Migrate,
     /// Load demo data, print the demo logins, and serve.
     Demo,
+    /// Import an invitation list (CSV or XLSX), exactly as the Imports page does.
+    Import {
+        /// The file to import.
+        file: std::path::PathBuf,
+        /// The call centre's code for rows without a Center column.
+        #[arg(long)]
+        centre: Option<String>,
+        /// Show what would be imported; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Print one JSON object instead of a summary.
+        #[arg(long)]
+        json: bool,
+    },
     /// Manage users.
     User {
         #[command(subcommand)]
@@ -37,12 +51,20 @@ enum Command {
 async fn main() -> ExitCode {
     telemetry::init();
     let cli = Cli::parse();
-    let result = async {
+    let result: anyhow::Result<()> = async {
         let config = Config::from_env()?;
         match cli.command {
             Command::Serve => cli::serve(config).await,
             Command::Migrate => cli::migrate(config).await,
             Command::Demo => cli::demo(config).await,
+            Command::Import {
+                file,
+                centre,
+                dry_run,
+                json,
+            } => {
+                return cli::import(config, &file, centre, dry_run, json).await;
+            }
             Command::User { command } => cli::user(config, command, read_stdin()?).await,
             Command::Centre { command } => cli::centre(config, command).await,
         }

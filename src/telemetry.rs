@@ -16,6 +16,8 @@ pub fn init() {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::new(filter))
         .with_target(false)
+        // Standard output is for what commands print (`import --json`); logs go to stderr.
+        .with_writer(std::io::stderr)
         .try_init();
 }
 

@@ -78,7 +78,7 @@ impl Role {
     /// Where this role starts after signing in.
     pub fn home(self) -> &'static str {
         match self {
-            Role::Admin => "/admin/users",
+            Role::Admin => "/imports",
             Role::Coordinator => "/centre",
             Role::Nurse => "/today",
         }

@@ -205,7 +205,15 @@ mod tests {
         for marker in ["t(\"", "tf(\"", "key: \""] {
             let mut rest = text;
             while let Some(at) = rest.find(marker) {
+                // `t(` must be the whole name: `list("x.csv")` is no lookup.
+                let whole = rest[..at]
+                    .chars()
+                    .next_back()
+                    .is_none_or(|c| !c.is_alphanumeric() && c != '_');
                 rest = &rest[at + marker.len()..];
+                if !whole {
+                    continue;
+                }
                 let end = rest.find('"').unwrap_or(0);
                 let key = &rest[..end];
                 let shaped = key.split('.').count() >= 2

@@ -44,6 +44,11 @@ impl Layout {
         self.lang.t(key)
     }
 
+    /// The page's language.
+    pub fn language(&self) -> Lang {
+        self.lang
+    }
+
     /// The language's code for `<html lang>`.
     pub fn lang_code(&self) -> &'static str {
         self.lang.code()

@@ -106,6 +106,33 @@ impl Browser {
         self.client.current_url().await.unwrap().path().to_owned()
     }
 
+    /// Waits (up to 5 s) until the browser is at `path`, as after a form submission.
+    pub async fn wait_for(&self, path: &str) {
+        for _ in 0..100 {
+            if self.path().await == path
+                && self.client.execute("return document.readyState", vec![]).await.ok()
+                    == Some(serde_json::json!("complete"))
+            {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the browser is at {}, not {path}", self.path().await);
+    }
+
+    /// Waits (up to 5 s) until the text of `selector` starts with `prefix`.
+    pub async fn wait_for_text(&self, selector: &str, prefix: &str) {
+        for _ in 0..100 {
+            if let Ok(element) = self.client.find(Locator::Css(selector)).await {
+                if element.text().await.is_ok_and(|t| t.starts_with(prefix)) {
+                    return;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("{selector} never showed {prefix:?}");
+    }
+
     /// Saves a screenshot under `target/screenshots/NAME.png` to look at.
     pub async fn screenshot(&self, name: &str) {
         let png = self.client.screenshot().await.unwrap();
@@ -119,10 +146,21 @@ impl Browser {
         self.fill("#email", email).await;
         self.fill("#password", password).await;
         self.click("button.primary").await;
+        self.wait_for_navigation_from("/login").await;
+    }
+
+    async fn wait_for_navigation_from(&self, path: &str) {
+        for _ in 0..100 {
+            if self.path().await != path {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 
     pub async fn sign_out(&self) {
         self.click("form[action='/logout'] button").await;
+        self.wait_for("/login").await;
     }
 
     pub async fn close(mut self) {
@@ -156,7 +194,7 @@ async fn an_admin_creates_a_centre_and_a_nurse_who_sees_her_today_in_danish_and_
     browser.fill("#code", "KOL").await;
     browser.fill("#name", "Kolding").await;
     browser.click("form.grid button.primary").await;
-    assert_eq!(browser.path().await, "/admin/centres");
+    browser.wait_for("/admin/centres").await;
     browser.screenshot("admin-centres").await;
 
     browser.goto("/admin/users/new").await;
@@ -167,18 +205,18 @@ async fn an_admin_creates_a_centre_and_a_nurse_who_sees_her_today_in_danish_and_
     browser.fill("#password", "nina's long password").await;
     browser.screenshot("admin-new-user").await;
     browser.click("form.grid button.primary").await;
-    assert_eq!(browser.path().await, "/admin/users");
+    browser.wait_for("/admin/users").await;
     browser.screenshot("admin-users").await;
     browser.sign_out().await;
 
     browser.sign_in("nina@example.test", "nina's long password").await;
-    assert_eq!(browser.path().await, "/today");
+    browser.wait_for("/today").await;
     assert!(browser.text("main h1").await.starts_with("I dag"));
     assert!(browser.text(".who .role").await.contains("Kolding"));
     browser.screenshot("nurse-today-da").await;
     browser.click("form.lang button[value='en']").await;
-    assert_eq!(browser.path().await, "/today");
-    assert!(browser.text("main h1").await.starts_with("Today"));
+    browser.wait_for_text("main h1", "Today").await;
+    browser.wait_for("/today").await;
     browser.screenshot("nurse-today-en").await;
     browser.close().await;
 }

@@ -7,5 +7,8 @@ mod auth;
 mod browser;
 mod cli;
 mod demo;
+mod import_cli;
+mod imports;
 mod language;
+mod patients;
 mod security;

@@ -1,0 +1,31 @@
+//! Importing invitation lists: parse (bytes to rows), plan (rows against the database), commit
+//! (one transaction), and the pages and command around them.
+
+pub mod pages;
+pub mod parse;
+pub mod report;
+pub mod run;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use axum::{middleware, Router};
+
+use crate::web::auth::admins_only;
+use crate::AppState;
+
+pub use report::Report;
+pub use run::{commit, plan, ImportError, Plan, Source};
+
+/// `/imports/...`, for admins.
+pub fn router(state: AppState) -> Router<AppState> {
+    Router::new()
+        .route("/imports", get(pages::list))
+        .route(
+            "/imports/preview",
+            post(pages::preview).layer(DefaultBodyLimit::max(parse::MAX_FILE_BYTES + 1024 * 1024)),
+        )
+        .route("/imports/confirm", post(pages::confirm))
+        .route("/imports/{id}", get(pages::batch))
+        .route("/imports/{id}/rejected.csv", get(pages::rejected_csv))
+        .route_layer(middleware::from_fn_with_state(state, admins_only))
+}

@@ -1,0 +1,156 @@
+//! The invitation list parser: the bytes of an uploaded CSV or XLSX file in,
+//! validated rows, rejections and warnings out.
+//!
+//! Forgiving about form (encoding, delimiter, header names, number formats),
+//! strict about content (a valid CPR number and a name per row). Pure: no
+//! database, no I/O. One pass over the rows, so a million-row file costs a
+//! million times one row.
+
+mod cpr;
+mod csv_text;
+mod decode;
+mod fields;
+mod headers;
+mod outcome;
+mod rows;
+mod xlsx;
+
+#[cfg(test)]
+mod tests;
+
+pub use self::cpr::{Cpr, CprError, Sex};
+pub use self::fields::neutralise_for_csv;
+pub use self::headers::Column;
+pub use self::outcome::{ListRow, RejectReason, Rejection, WarnReason, Warning};
+
+/// Largest file accepted, in bytes.
+pub const MAX_FILE_BYTES: usize = 50 * 1024 * 1024;
+/// A first or last name longer than this rejects the row.
+pub const MAX_NAME_CHARS: usize = 200;
+/// A free-text field (address, city, municipality, GP, centre) longer than this
+/// is dropped with a warning.
+pub const MAX_TEXT_CHARS: usize = 500;
+/// [`Warning::value`] is cut to this many characters.
+pub const MAX_WARNING_VALUE_CHARS: usize = 100;
+/// The header row must be among this many first non-blank rows.
+pub const HEADER_SCAN_ROWS: usize = 10;
+
+/// How the file was read.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Format {
+    /// Delimited text.
+    Csv {
+        /// `b';'`, `b','` or `b'\t'`.
+        delimiter: u8,
+        /// `"UTF-8"`, `"windows-1252"`, `"UTF-16LE"` or `"UTF-16BE"`.
+        encoding: &'static str,
+    },
+    /// An Excel workbook.
+    Xlsx {
+        /// The sheet the list was read from.
+        sheet: String,
+    },
+}
+
+/// The outcome of parsing a file that is a list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParsedList {
+    /// How the file was read.
+    pub format: Format,
+    /// Valid rows, in file order, duplicates already removed.
+    pub rows: Vec<ListRow>,
+    /// Rows not imported, in file order.
+    pub rejected: Vec<Rejection>,
+    /// Optional values dropped from imported rows, in file order.
+    pub warnings: Vec<Warning>,
+    /// Columns found, in file order.
+    pub recognised: Vec<Column>,
+    /// Unknown (or repeated) header names as written, trimmed.
+    pub ignored: Vec<String>,
+    /// Non-blank data rows seen: `rows.len() + rejected.len()`.
+    pub data_rows: usize,
+}
+
+/// Why a whole file was refused; nothing of it is imported.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    /// More than [`MAX_FILE_BYTES`].
+    #[error("the file is larger than the limit of 50 MB")]
+    TooLarge,
+    /// No bytes, or only whitespace.
+    #[error("the file is empty")]
+    Empty,
+    /// Neither text nor a workbook.
+    #[error("the file is not a CSV or XLSX file")]
+    Binary,
+    /// A header row with a CPR column but no data under it.
+    #[error("the file has a header row but no data rows")]
+    HeaderOnly,
+    /// No CPR column among the first non-blank rows of a CSV file.
+    #[error("no CPR column was found in the header row")]
+    NoCprColumn,
+    /// No sheet of a workbook has a CPR column.
+    #[error("no sheet in the workbook has a CPR column")]
+    NoSheetWithCpr,
+    /// The zip inside the workbook would unpack to far more than a list needs.
+    #[error("the workbook would unpack to an unreasonable size")]
+    ZipBomb,
+    /// A zip that is not a readable workbook, or a sheet that breaks off.
+    #[error("the workbook could not be read")]
+    BadXlsx,
+    /// An old binary `.xls` workbook or a password-protected one.
+    #[error("the file is an old .xls workbook or is protected by a password")]
+    LegacyWorkbook,
+}
+
+impl Refusal {
+    /// Stable message key for the translation catalogue.
+    pub fn key(&self) -> &'static str {
+        match self {
+            Refusal::TooLarge => "import.refused.too_large",
+            Refusal::Empty => "import.refused.empty",
+            Refusal::Binary => "import.refused.binary",
+            Refusal::HeaderOnly => "import.refused.header_only",
+            Refusal::NoCprColumn => "import.refused.no_cpr_column",
+            Refusal::NoSheetWithCpr => "import.refused.no_sheet_with_cpr",
+            Refusal::ZipBomb => "import.refused.zip_bomb",
+            Refusal::BadXlsx => "import.refused.bad_xlsx",
+            Refusal::LegacyWorkbook => "import.refused.legacy_workbook",
+        }
+    }
+
+    /// A value for the message's placeholder, if it has one (the size limit).
+    pub fn detail(&self) -> Option<String> {
+        match self {
+            Refusal::TooLarge => Some(format!("{} MB", MAX_FILE_BYTES / (1024 * 1024))),
+            _ => None,
+        }
+    }
+}
+
+/// Parses an uploaded file.
+///
+/// The bytes decide the format: a zip is read as XLSX, anything else as CSV.
+/// `file_name` is only a hint, used to explain a file named `.xlsx` that is not one.
+pub fn parse_list(file_name: &str, bytes: &[u8]) -> Result<ParsedList, Refusal> {
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(Refusal::TooLarge);
+    }
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(Refusal::Empty);
+    }
+    if xlsx::is_zip(bytes) {
+        return xlsx::parse(bytes);
+    }
+    // The OLE container of .xls files and of encrypted .xlsx files.
+    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+        return Err(Refusal::LegacyWorkbook);
+    }
+    let named_xlsx = file_name.to_ascii_lowercase().ends_with(".xlsx");
+    let decoded = match decode::decode(bytes) {
+        Err(Refusal::Binary) if named_xlsx => return Err(Refusal::BadXlsx),
+        other => other?,
+    };
+    csv_text::parse(&decoded.text, decoded.encoding)
+}

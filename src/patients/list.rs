@@ -1,0 +1,186 @@
+//! The patient list: search by name, CPR or phone; filter by status, centre, batch and
+//! municipality; sort by risk score or name; paginated. A coordinator sees only her centre.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use serde::Deserialize;
+
+use super::Status;
+use crate::admin::users::{centre_choices, CentreChoice};
+use crate::web::{render, Layout, Page, Result};
+use crate::AppState;
+
+const PAGE_SIZE: i64 = 50;
+
+/// The list's filters as they come in the query string (and go back into the form).
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct Filters {
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub centre: String,
+    #[serde(default)]
+    pub batch: String,
+    #[serde(default)]
+    pub municipality: String,
+    #[serde(default)]
+    pub sort: String,
+    #[serde(default)]
+    pub page: Option<i64>,
+}
+
+impl Filters {
+    /// The query string for another page or sort, keeping the filters.
+    pub fn link(&self, page: i64, sort: &str) -> String {
+        serde_urlencoded::to_string([
+            ("q", self.q.as_str()),
+            ("status", &self.status),
+            ("centre", &self.centre),
+            ("batch", &self.batch),
+            ("municipality", &self.municipality),
+            ("sort", sort),
+            ("page", &page.to_string()),
+        ])
+        .unwrap_or_default()
+    }
+}
+
+/// One patient in the list.
+pub struct Row {
+    pub id: i64,
+    pub first_name: String,
+    pub last_name: String,
+    pub cpr: String,
+    pub phone: Option<String>,
+    pub municipality: Option<String>,
+    pub diagnoses: Vec<String>,
+    pub risk_score: Option<f64>,
+    pub status: String,
+    pub centre_code: String,
+    pub total: i64,
+}
+
+impl Row {
+    /// Birth date part of the CPR number only; the full number is on the record page.
+    pub fn cpr_masked(&self) -> String {
+        format!("{}-xxxx", &self.cpr[..6])
+    }
+
+    pub fn status_key(&self) -> &'static str {
+        super::status::label_key(&self.status)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "patients/list.html")]
+struct ListPage {
+    layout: Layout,
+    rows: Vec<Row>,
+    filters: Filters,
+    total: i64,
+    page: i64,
+    pages: i64,
+    statuses: [Status; 8],
+    centres: Vec<CentreChoice>,
+    municipalities: Vec<String>,
+    batches: Vec<(i64, String)>,
+    show_centre: bool,
+}
+
+impl ListPage {
+    fn count_text(&self) -> String {
+        self.layout.lang.tf("patients.count", &[("n", &self.total)])
+    }
+
+    fn risk(&self, row: &Row) -> String {
+        row.risk_score
+            .map(|r| self.layout.lang.decimal(r, 2))
+            .unwrap_or_default()
+    }
+}
+
+/// `GET /patients`.
+pub async fn list(
+    State(state): State<AppState>,
+    page: Page,
+    Query(filters): Query<Filters>,
+) -> Result<Response> {
+    let user = &page.user;
+    // A coordinator's centre is not a filter she can change.
+    let centre: Option<i64> = if user.role.is_bound_to_centre() {
+        user.centre_id
+    } else {
+        filters.centre.trim().parse().ok()
+    };
+    let q = filters.q.trim();
+    let name = (!q.is_empty()).then(|| q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+    let digits: String = q.chars().filter(char::is_ascii_digit).collect();
+    let digits = (digits.len() >= 4).then_some(digits);
+    let status = Status::parse(filters.status.trim()).map(Status::as_str);
+    let batch: Option<i64> = filters.batch.trim().parse().ok();
+    let municipality = Some(filters.municipality.trim()).filter(|m| !m.is_empty());
+    let sort_by_name = filters.sort == "name";
+    let current = filters.page.unwrap_or(1).max(1);
+    let rows = sqlx::query_as!(
+        Row,
+        r#"select p.id, p.first_name, p.last_name, p.cpr, coalesce(p.mobile, p.phone) as phone,
+                  p.municipality, p.diagnoses, p.risk_score, p.status, c.code as centre_code,
+                  count(*) over () as "total!"
+             from patients p join centres c on c.id = p.centre_id
+            where ($1::bigint is null or p.centre_id = $1)
+              and ($2::text is null or (p.first_name || ' ' || p.last_name) ilike '%' || $2 || '%'
+                   or ($3::text is not null and (p.cpr like $3 || '%' or p.phone like '%' || $3 || '%'
+                                                 or p.mobile like '%' || $3 || '%')))
+              and ($4::text is null or p.status = $4)
+              and ($5::bigint is null or p.batch_id = $5)
+              and ($6::text is null or p.municipality = $6)
+            order by case when $7 then null else p.risk_score end desc nulls last, p.last_name, p.first_name, p.id
+            limit $8 offset $9"#,
+        centre,
+        name,
+        digits,
+        status,
+        batch,
+        municipality,
+        sort_by_name,
+        PAGE_SIZE,
+        (current - 1) * PAGE_SIZE
+    )
+    .fetch_all(&state.db)
+    .await?;
+    let total = rows.first().map_or(0, |r| r.total);
+    let municipalities = sqlx::query_scalar!(
+        r#"select distinct municipality as "m!" from patients
+            where municipality is not null and ($1::bigint is null or centre_id = $1) order by 1"#,
+        centre
+    )
+    .fetch_all(&state.db)
+    .await?;
+    let batches = sqlx::query!("select id, file_name from import_batches order by created_at desc limit 100")
+        .fetch_all(&state.db)
+        .await?
+        .into_iter()
+        .map(|b| (b.id, b.file_name))
+        .collect();
+    let show_centre = !user.role.is_bound_to_centre();
+    render(&ListPage {
+        layout: page.layout,
+        rows,
+        filters,
+        total,
+        page: current,
+        pages: (total + PAGE_SIZE - 1) / PAGE_SIZE,
+        statuses: Status::ALL,
+        centres: if show_centre {
+            centre_choices(&state.db).await?
+        } else {
+            Vec::new()
+        },
+        municipalities,
+        batches,
+        show_centre,
+    })
+}
