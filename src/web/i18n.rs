@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 
-use super::catalogue::ENTRIES;
+use super::catalogue::AREAS;
 
 /// The languages coachline speaks. Danish is the default.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -16,8 +16,13 @@ pub enum Lang {
     En,
 }
 
-static CATALOGUE: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> =
-    LazyLock::new(|| ENTRIES.iter().map(|(k, da, en)| (*k, (*da, *en))).collect());
+static CATALOGUE: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> = LazyLock::new(|| {
+    AREAS
+        .iter()
+        .flat_map(|a| a.iter())
+        .map(|(k, da, en)| (*k, (*da, *en)))
+        .collect()
+});
 
 impl Lang {
     /// Every language, in the order the switch shows them.
@@ -157,7 +162,7 @@ mod tests {
     #[test]
     fn every_catalogue_entry_is_complete_and_unique() {
         let mut seen = std::collections::HashSet::new();
-        for (key, da, en) in ENTRIES {
+        for (key, da, en) in AREAS.iter().flat_map(|a| a.iter()) {
             assert!(seen.insert(key), "{key} is in the catalogue twice");
             assert!(
                 !da.trim().is_empty() && !en.trim().is_empty(),

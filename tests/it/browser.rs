@@ -110,7 +110,11 @@ impl Browser {
     pub async fn wait_for(&self, path: &str) {
         for _ in 0..100 {
             if self.path().await == path
-                && self.client.execute("return document.readyState", vec![]).await.ok()
+                && self
+                    .client
+                    .execute("return document.readyState", vec![])
+                    .await
+                    .ok()
                     == Some(serde_json::json!("complete"))
             {
                 return;

@@ -11,4 +11,5 @@ mod import_cli;
 mod imports;
 mod language;
 mod patients;
+mod schema;
 mod security;

@@ -1,0 +1,19 @@
+//! The catalogue: every user-facing text, in Danish and English, one file per area.
+//! Tests check that every key used in `src/` and `templates/` is here, once.
+
+mod admin;
+mod auth;
+mod common;
+mod home;
+mod imports;
+mod patients;
+
+/// Every area's texts, `(key, Danish, English)`.
+pub const AREAS: &[&[(&str, &str, &str)]] = &[
+    common::ENTRIES,
+    auth::ENTRIES,
+    admin::ENTRIES,
+    imports::ENTRIES,
+    patients::ENTRIES,
+    home::ENTRIES,
+];
