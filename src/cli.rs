@@ -152,6 +152,15 @@ pub async fn import(
     Ok(())
 }
 
+/// `coachline bench-import --rows N`: on a scratch database next to `DATABASE_URL`'s.
+pub async fn bench_import(config: Config, rows: usize) -> anyhow::Result<()> {
+    let server = config
+        .database_url
+        .rsplit_once('/')
+        .map_or(config.database_url.as_str(), |(s, _)| s);
+    crate::bench::import(server, rows).await
+}
+
 /// `coachline user add`.
 pub async fn user(config: Config, command: UserCommand, password: String) -> anyhow::Result<()> {
     let UserCommand::Add {

@@ -35,6 +35,12 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Benchmark the import of a generated national-size list (prints figures).
+    BenchImport {
+        /// Rows in the generated list.
+        #[arg(long, default_value_t = 15_000)]
+        rows: usize,
+    },
     /// Manage users.
     User {
         #[command(subcommand)]
@@ -65,6 +71,7 @@ async fn main() -> ExitCode {
             } => {
                 return cli::import(config, &file, centre, dry_run, json).await;
             }
+            Command::BenchImport { rows } => cli::bench_import(config, rows).await,
             Command::User { command } => cli::user(config, command, read_stdin()?).await,
             Command::Centre { command } => cli::centre(config, command).await,
         }

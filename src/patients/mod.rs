@@ -26,3 +26,28 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route_layer(middleware::from_fn_with_state(state, signed_in));
     list.merge(record)
 }
+
+/// A stored phone number as people read it: `+4512345678` → `+45 12 34 56 78`.
+pub fn phone_display(stored: &str) -> String {
+    match stored.strip_prefix("+45") {
+        Some(rest) if rest.len() == 8 && rest.bytes().all(|b| b.is_ascii_digit()) => {
+            format!(
+                "+45 {} {} {} {}",
+                &rest[..2],
+                &rest[2..4],
+                &rest[4..6],
+                &rest[6..]
+            )
+        }
+        _ => stored.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn danish_numbers_are_shown_in_pairs() {
+        assert_eq!(super::phone_display("+4512345678"), "+45 12 34 56 78");
+        assert_eq!(super::phone_display("+46701234567"), "+46701234567");
+    }
+}

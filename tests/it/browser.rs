@@ -224,3 +224,59 @@ async fn an_admin_creates_a_centre_and_a_nurse_who_sees_her_today_in_danish_and_
     browser.screenshot("nurse-today-en").await;
     browser.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_previews_and_confirms_an_invitation_list_and_finds_the_patients() {
+    let app = TestApp::new().await;
+    app.centre("OUH").await;
+    app.centre("KOL").await;
+    app.user("admin@example.test", coachline::web::Role::Admin, None)
+        .await;
+    let browser = Browser::start(&app).await;
+    browser
+        .sign_in("admin@example.test", crate::helpers::PASSWORD)
+        .await;
+    browser.wait_for("/imports").await;
+    let sample = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/samples/invitationsliste-eksempel.csv");
+    let sample = sample.canonicalize().unwrap();
+    browser
+        .client
+        .find(Locator::Css("#file"))
+        .await
+        .unwrap()
+        .send_keys(sample.to_str().unwrap())
+        .await
+        .unwrap();
+    browser.screenshot("imports-upload").await;
+    browser.click("form.grid button.primary").await;
+    browser.wait_for("/imports/preview").await;
+    assert!(browser.text("ul.counts li").await.starts_with("25"));
+    browser.screenshot("imports-preview").await;
+    browser.click("form.confirm-bar button.primary").await;
+    browser
+        .wait_for_text("main h1", "invitationsliste-eksempel.csv")
+        .await;
+    browser.screenshot("imports-batch").await;
+    browser.click("a[href^='/patients?batch=']").await;
+    browser.wait_for("/patients").await;
+    assert_eq!(
+        browser
+            .client
+            .find_all(Locator::Css("tbody tr"))
+            .await
+            .unwrap()
+            .len(),
+        25
+    );
+    browser.screenshot("patients-list").await;
+    browser.click("tbody tr:first-child td a").await;
+    browser.wait_for_text(".record-head h1", "").await;
+    browser.screenshot("patient-record").await;
+    let opened: i64 = sqlx::query_scalar("select count(*) from access_log where action = 'patient.view'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(opened, 1);
+    browser.close().await;
+}
