@@ -83,3 +83,49 @@ async fn the_command_line_previews_imports_and_reports_as_json() {
     assert_ne!(code, 0);
     assert_eq!(refused["error"], "the file is empty");
 }
+
+#[tokio::test]
+async fn no_cpr_number_name_or_address_reaches_the_log_even_at_debug_level() {
+    let app = TestApp::new().await;
+    app.centre("OUH").await;
+    let dir = std::env::temp_dir().join(format!("coachline-log-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("log.csv");
+    let list = "CPR;Navn;Adresse;Telefon;Center\n\
+                010190-1234;Hemmelig Hansen;Skjultvej 7;abc;OUH\n\
+                010190-1234;Hemmelig Igen;Skjultvej 8;;OUH\n\
+                999999-9999;Ugyldig Ulla;Skjultvej 9;;OUH\n\
+                020290-2345;Centerløs Carl;Skjultvej 10;;NOPE\n";
+    std::fs::write(&file, list).unwrap();
+    let url = app.database_url.clone();
+    let path = file.to_str().unwrap().to_owned();
+    let output = tokio::task::spawn_blocking(move || {
+        Command::new(env!("CARGO_BIN_EXE_coachline"))
+            .args(["import", &path])
+            .env("DATABASE_URL", url)
+            .env("COACHLINE_LOG", "debug")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(output.status.success());
+    let log = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        log.contains("imported an invitation list"),
+        "the log is captured: {log}"
+    );
+    for secret in [
+        "0101901234",
+        "010190-1234",
+        "9999999999",
+        "0202902345",
+        "Hemmelig",
+        "Hansen",
+        "Skjultvej",
+        "Ugyldig",
+        "Centerløs",
+    ] {
+        assert!(!log.contains(secret), "{secret} in the log:\n{log}");
+    }
+}
