@@ -192,3 +192,66 @@ async fn an_internal_error_shows_an_incident_id_and_no_cause() {
     assert_eq!(incident[0].len(), 12);
     assert!(!response.body.contains("centres_gone") && !response.body.contains("relation"));
 }
+
+#[tokio::test]
+async fn over_https_cookies_are_secure_with_the_host_prefix_and_hsts_is_sent() {
+    use axum::body::Body;
+    use axum::http::Request;
+    use tower::ServiceExt;
+
+    let app = TestApp::new().await;
+    let mut config = coachline::Config::for_tests(&app.database_url);
+    config.https = true;
+    let router = coachline::app(coachline::AppState::new(app.db.clone(), config));
+    app.user("admin@example.test", Role::Admin, None).await;
+    let response = router
+        .clone()
+        .oneshot(Request::get("/login").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert!(response.headers()["strict-transport-security"]
+        .to_str()
+        .unwrap()
+        .contains("max-age="));
+    let csrf = response.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(
+        csrf.starts_with("__Host-coachline_csrf=") && csrf.contains("Secure") && csrf.contains("Path=/"),
+        "{csrf}"
+    );
+    let token = csrf
+        .split(';')
+        .next()
+        .unwrap()
+        .split_once('=')
+        .unwrap()
+        .1
+        .to_owned();
+    let body = serde_urlencoded::to_string([
+        ("_csrf", token.as_str()),
+        ("email", "admin@example.test"),
+        ("password", crate::helpers::PASSWORD),
+    ])
+    .unwrap();
+    let signed = router
+        .oneshot(
+            Request::post("/login")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .header("cookie", format!("__Host-coachline_csrf={token}"))
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(signed.status(), StatusCode::SEE_OTHER);
+    let session = signed
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|c| c.starts_with("__Host-coachline_session="))
+        .expect("a __Host- session cookie");
+    assert!(
+        session.contains("Secure") && session.contains("HttpOnly") && session.contains("SameSite=Lax"),
+        "{session}"
+    );
+}
