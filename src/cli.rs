@@ -152,13 +152,22 @@ pub async fn import(
     Ok(())
 }
 
-/// `coachline bench-import --rows N`: on a scratch database next to `DATABASE_URL`'s.
-pub async fn bench_import(config: Config, rows: usize) -> anyhow::Result<()> {
-    let server = config
+/// The server part of the database URL, where benchmarks make their scratch databases.
+fn server_of(config: &Config) -> &str {
+    config
         .database_url
         .rsplit_once('/')
-        .map_or(config.database_url.as_str(), |(s, _)| s);
-    crate::bench::import(server, rows).await
+        .map_or(config.database_url.as_str(), |(s, _)| s)
+}
+
+/// `coachline bench-import --rows N`: on a scratch database next to `DATABASE_URL`'s.
+pub async fn bench_import(config: Config, rows: usize) -> anyhow::Result<()> {
+    crate::bench::import::import(server_of(&config), rows).await
+}
+
+/// `coachline bench-pages --users N --seconds S`: likewise.
+pub async fn bench_pages(config: Config, users: usize, seconds: u64) -> anyhow::Result<()> {
+    crate::bench::pages::run(server_of(&config), users, seconds).await
 }
 
 /// `coachline user add`.

@@ -41,6 +41,15 @@ enum Command {
         #[arg(long, default_value_t = 15_000)]
         rows: usize,
     },
+    /// Benchmark Today and the patient record under concurrent nurses on a seeded database.
+    BenchPages {
+        /// Concurrent signed-in nurses.
+        #[arg(long, default_value_t = 32)]
+        users: usize,
+        /// How long to run.
+        #[arg(long, default_value_t = 20)]
+        seconds: u64,
+    },
     /// Manage users.
     User {
         #[command(subcommand)]
@@ -72,6 +81,7 @@ async fn main() -> ExitCode {
                 return cli::import(config, &file, centre, dry_run, json).await;
             }
             Command::BenchImport { rows } => cli::bench_import(config, rows).await,
+            Command::BenchPages { users, seconds } => cli::bench_pages(config, users, seconds).await,
             Command::User { command } => cli::user(config, command, read_stdin()?).await,
             Command::Centre { command } => cli::centre(config, command).await,
         }

@@ -4,8 +4,7 @@
 use std::fmt::Write as _;
 use std::time::Instant;
 
-use sqlx::PgPool;
-
+use super::{peak_mb, reset_peak};
 use crate::imports::{self, parse, Source};
 
 const FIRST: &[&str] = &[
@@ -51,23 +50,8 @@ pub fn generate_list(rows: usize, offset: usize) -> Vec<u8> {
     out.into_bytes()
 }
 
-/// Peak resident memory of this process since the last reset, in MB (Linux).
-fn peak_mb() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        .map_or(0.0, |kb| kb / 1024.0)
-}
-
-/// Resets the peak so each phase is measured on its own.
-fn reset_peak() {
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
-}
-
 /// One measured phase.
-async fn phase<T, F: std::future::Future<Output = anyhow::Result<T>>>(
+pub async fn phase<T, F: std::future::Future<Output = anyhow::Result<T>>>(
     name: &str,
     work: F,
 ) -> anyhow::Result<T> {
@@ -84,13 +68,7 @@ async fn phase<T, F: std::future::Future<Output = anyhow::Result<T>>>(
 
 /// Runs the benchmark against a scratch database on the server of `server_url`.
 pub async fn import(server_url: &str, rows: usize) -> anyhow::Result<()> {
-    let url = format!("{}/coachline_bench_import", server_url.trim_end_matches('/'));
-    let mut admin =
-        <sqlx::PgConnection as sqlx::Connection>::connect(&format!("{server_url}/postgres")).await?;
-    sqlx::query("drop database if exists coachline_bench_import with (force)")
-        .execute(&mut admin)
-        .await?;
-    let db: PgPool = crate::db::connect_and_migrate(&url).await?;
+    let db = super::scratch_database(server_url, "coachline_bench_import").await?;
     sqlx::query("insert into centres (code, name) values ('OUH', 'OUH Odense'), ('KOL', 'Kolding')")
         .execute(&db)
         .await?;
@@ -133,8 +111,5 @@ pub async fn import(server_url: &str, rows: usize) -> anyhow::Result<()> {
         "second import created patients"
     );
     db.close().await;
-    sqlx::query("drop database if exists coachline_bench_import with (force)")
-        .execute(&mut admin)
-        .await?;
     Ok(())
 }
