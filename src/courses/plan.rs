@@ -33,6 +33,16 @@ struct Letter {
     relatives: Vec<(String, String, Option<String>)>,
 }
 
+impl Letter {
+    /// "We call about every second week", in Danish.
+    fn rhythm(&self) -> Option<String> {
+        self.rhythm_weeks.map(|w| match w {
+            1 => self.da.t("plan.rhythm_weekly").to_owned(),
+            w => self.da.tf("plan.rhythm", &[("n", &w)]),
+        })
+    }
+}
+
 async fn letter(db: &sqlx::PgPool, patient_id: i64, tz: chrono_tz::Tz) -> Result<Letter> {
     let p = sqlx::query!(
         r#"select p.first_name, p.last_name, p.address, p.postal_code, p.city, p.gp, p.municipality,
