@@ -194,5 +194,129 @@ pub async fn load(db: &PgPool) -> anyhow::Result<u64> {
         .await?;
         added += done.rows_affected();
     }
+    courses_for_active_patients(db).await?;
     Ok(added)
+}
+
+const NOTES: &[&str] = &[
+    "Har gået tur tre gange i ugen. Åndenød lidt bedre. Vil gerne tale om medicinen næste gang.",
+    "Ked af det efter svigerindens død. Sover dårligt. Vi aftalte at hun ringer til egen læge om søvnen.",
+    "Har været til kontrol på hjerteambulatoriet; vægten stabil. Glad for at datteren kommer på søndag.",
+    "Usikker på insulindosis ved sygdom. Gennemgik sygedagsreglerne; skriver dem på køleskabet.",
+    "Har meldt sig til KOL-holdet i kommunen. Nervøs for første gang; vi taler om det næste gang.",
+];
+const GOALS: &[&str] = &[
+    "Gå til bageren og hjem igen hver dag",
+    "Kunne passe barnebarnet om onsdagen",
+    "Forstå min medicin, så jeg ikke er i tvivl",
+    "Komme til KOL-træning i kommunen",
+];
+
+/// Gives every active demo patient without a course one, with calls and notes in the past, a
+/// goal, and (depending on the patient) a call booked today, an overdue call, a booked retry
+/// after no answer, or nothing booked — so Today is worth clicking through. Only patients with
+/// no course get anything, so loading twice changes nothing.
+async fn courses_for_active_patients(db: &PgPool) -> anyhow::Result<()> {
+    let tz = chrono_tz::Europe::Copenhagen;
+    let today = chrono::Utc::now().with_timezone(&tz).date_naive();
+    let patients = sqlx::query!(
+        r#"select p.id, p.nurse_id as "nurse_id!", p.cpr,
+                  (select u.id from users u where u.role = 'coordinator' and u.centre_id = p.centre_id limit 1) as coordinator
+             from patients p
+            where p.status = 'active' and p.nurse_id is not null
+              and not exists (select 1 from courses c where c.patient_id = p.id)
+            order by p.id"#
+    )
+    .fetch_all(db)
+    .await?;
+    // One slot per patient of a nurse, half an hour apart from 09:00.
+    let mut slots: std::collections::HashMap<i64, u32> = std::collections::HashMap::new();
+    for (n, p) in patients.iter().enumerate() {
+        let slot = slots.entry(p.nurse_id).or_insert(0);
+        let minutes = 9 * 60 + *slot * 30;
+        *slot += 1;
+        let time = chrono::NaiveTime::from_hms_opt(minutes / 60, minutes % 60, 0).expect("valid time");
+        let at = |days: i64| {
+            crate::appointments::local_instant(tz, today + chrono::Duration::days(days), time)
+                .expect("a demo time exists")
+        };
+        let started = if n % 11 == 10 {
+            285
+        } else {
+            35 + (n as i64 * 13) % 120
+        };
+        let by = p.coordinator.unwrap_or(p.nurse_id);
+        let mut conn = db.acquire().await?;
+        let course = crate::courses::start_course(
+            &mut conn,
+            p.id,
+            p.nurse_id,
+            today - chrono::Duration::days(started),
+            by,
+        )
+        .await?;
+        // Two held calls, a fortnight apart, each with its appointment.
+        for (k, days) in [-28i64, -14].into_iter().enumerate() {
+            let appointment = sqlx::query_scalar!(
+                "insert into appointments (patient_id, course_id, nurse_id, kind, starts_at, ends_at, status, created_by)
+                 values ($1, $2, $3, 'call', $4::timestamptz, $4::timestamptz + interval '30 minutes', 'done', $3) returning id",
+                p.id,
+                course,
+                p.nurse_id,
+                at(days)
+            )
+            .fetch_one(&mut *conn)
+            .await?;
+            let failed = n % 4 == 2 && k == 1;
+            sqlx::query!(
+                "insert into calls (patient_id, course_id, appointment_id, nurse_id, called_at, outcome,
+                                    duration_minutes, topics, note)
+                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                p.id,
+                course,
+                appointment,
+                p.nurse_id,
+                at(days) + chrono::Duration::minutes(2),
+                if failed { "no_answer" } else { "reached" },
+                if failed { 0 } else { 15 + (n as i32 * 7) % 20 },
+                &(if failed {
+                    vec![]
+                } else {
+                    vec!["own_goals".to_owned(), "symptoms".to_owned()]
+                }),
+                if failed { "" } else { NOTES[(n + k) % NOTES.len()] },
+            )
+            .execute(&mut *conn)
+            .await?;
+        }
+        let next = match n % 4 {
+            0 => Some(0),  // due today
+            1 => Some(-2), // overdue
+            2 => Some(1),  // a retry booked after no answer
+            _ => None,     // nothing booked: a safety net
+        };
+        if let Some(days) = next {
+            sqlx::query!(
+                "insert into appointments (patient_id, course_id, nurse_id, kind, starts_at, ends_at, created_by)
+                 values ($1, $2, $3, 'call', $4::timestamptz, $4::timestamptz + interval '30 minutes', $3)",
+                p.id,
+                course,
+                p.nurse_id,
+                at(days)
+            )
+            .execute(&mut *conn)
+            .await?;
+        }
+        sqlx::query!(
+            "insert into goals (patient_id, course_id, text, created_by, created_at) values ($1, $2, $3, $4, $5)",
+            p.id,
+            course,
+            GOALS[n % GOALS.len()],
+            p.nurse_id,
+            at(-28)
+        )
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
 }

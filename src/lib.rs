@@ -4,16 +4,20 @@
 //! `serve` runs.
 
 pub mod admin;
+pub mod appointments;
 pub mod auth;
 pub mod bench;
+pub mod calls;
 pub mod cli;
 pub mod config;
+pub mod courses;
 pub mod db;
 pub mod demo;
 pub mod home;
 pub mod imports;
 pub mod patients;
 pub mod telemetry;
+pub mod today;
 pub mod web;
 
 use std::sync::Arc;
@@ -64,6 +68,10 @@ pub fn app(state: AppState) -> Router {
         .merge(home::router(state.clone()))
         .merge(imports::router(state.clone()))
         .merge(patients::router(state.clone()))
+        .merge(today::router(state.clone()))
+        .merge(calls::router(state.clone()))
+        .merge(appointments::router(state.clone()))
+        .merge(courses::router(state.clone()))
         .merge(static_files)
         .fallback(web::layout::not_found)
         // Layers run bottom-up for requests: the last added is the outermost.

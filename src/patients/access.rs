@@ -1,18 +1,27 @@
-//! Writing the access log: every opening of a patient record, allowed or refused.
+//! Writing the access log: every opening of a patient record, and every action on a patient,
+//! allowed or refused. `check` is the one gate every patient endpoint goes through.
 
 use sqlx::PgExecutor;
 
+use crate::web::{AppError, CurrentUser, Role};
+
 /// What was done with a patient's data.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Action {
     /// The record page was opened.
     ViewRecord,
+    /// A page showing one patient's data (call form, plan, booking form) was opened.
+    ViewPage,
+    /// Something was written about the patient (a call, a booking, a goal, ...).
+    Write,
 }
 
 impl Action {
     pub fn as_str(self) -> &'static str {
         match self {
             Action::ViewRecord => "patient.view",
+            Action::ViewPage => "patient.view_page",
+            Action::Write => "patient.write",
         }
     }
 }
@@ -35,4 +44,42 @@ pub async fn log(
     .execute(db)
     .await?;
     Ok(())
+}
+
+/// A patient an endpoint may act on, after the centre check.
+#[derive(Clone, Debug)]
+pub struct Allowed {
+    pub patient_id: i64,
+    pub centre_id: i64,
+}
+
+/// The gate for pages and actions about one patient: the patient must exist and be of the
+/// person's centre; writing needs a nurse or a coordinator. Writes the access log either way
+/// (a refusal as `allowed = false`) and answers 403 on refusal, 404 for no such patient.
+pub async fn check(
+    db: &sqlx::PgPool,
+    user: &CurrentUser,
+    patient_id: i64,
+    action: Action,
+) -> Result<Allowed, AppError> {
+    let centre_id = sqlx::query_scalar!("select centre_id from patients where id = $1", patient_id)
+        .fetch_optional(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let may_write = matches!(user.role, Role::Nurse | Role::Coordinator);
+    let allowed = user.may_see_centre(centre_id) && (action != Action::Write || may_write);
+    log(db, user.id, action, patient_id, allowed).await?;
+    if !allowed {
+        tracing::warn!(
+            user_id = user.id,
+            patient_id,
+            action = action.as_str(),
+            "refused a patient outside the person's centre or role"
+        );
+        return Err(AppError::Forbidden);
+    }
+    Ok(Allowed {
+        patient_id,
+        centre_id,
+    })
 }

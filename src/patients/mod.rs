@@ -1,14 +1,20 @@
-//! Patients: the list for coordinators and admins, the record page, the access log of openings.
+//! Patients: the list for coordinators and admins, the record page with its timeline, contacts
+//! and preferred call times, and the access log of openings.
 
 pub mod access;
+pub mod contacts;
+pub mod icd10;
 pub mod list;
 pub mod record;
 pub mod status;
+pub mod timeline;
 
 use axum::routing::get;
 use axum::{middleware, Router};
+use chrono::NaiveDate;
 
 use crate::web::auth::{patient_listers_only, signed_in};
+use crate::web::AppError;
 use crate::AppState;
 
 pub use status::Status;
@@ -23,6 +29,12 @@ pub fn router(state: AppState) -> Router<AppState> {
         ));
     let record = Router::new()
         .route("/patients/{id}", get(record::show))
+        .route(
+            "/patients/{id}/contacts",
+            get(contacts::form).post(contacts::save_times),
+        )
+        .route("/patients/{id}/contacts/new", axum::routing::post(contacts::add))
+        .route("/contacts/{id}", axum::routing::post(contacts::update))
         .route_layer(middleware::from_fn_with_state(state, signed_in));
     list.merge(record)
 }
@@ -41,6 +53,43 @@ pub fn phone_display(stored: &str) -> String {
         }
         _ => stored.to_owned(),
     }
+}
+
+/// The few facts a page about one patient shows at its top.
+pub struct Brief {
+    pub id: i64,
+    pub first_name: String,
+    pub last_name: String,
+    pub birth_date: NaiveDate,
+    pub phone: Option<String>,
+    pub nurse_id: Option<i64>,
+}
+
+impl Brief {
+    pub fn name(&self) -> String {
+        format!("{} {}", self.first_name, self.last_name)
+    }
+
+    /// Age in whole years today.
+    pub fn age(&self) -> u32 {
+        chrono::Local::now()
+            .date_naive()
+            .years_since(self.birth_date)
+            .unwrap_or(0)
+    }
+}
+
+/// The brief of a patient (call only after `access::check`).
+pub async fn brief(db: &sqlx::PgPool, id: i64) -> Result<Brief, AppError> {
+    sqlx::query_as!(
+        Brief,
+        "select id, first_name, last_name, birth_date, coalesce(mobile, phone) as phone, nurse_id
+           from patients where id = $1",
+        id
+    )
+    .fetch_optional(db)
+    .await?
+    .ok_or(AppError::NotFound)
 }
 
 #[cfg(test)]

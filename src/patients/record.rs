@@ -1,19 +1,25 @@
-//! The patient record page. Every opening is written to the access log; a person from another
-//! centre is refused (and that is logged too).
+//! The patient record page: the header (who, how to reach them, diagnoses in words, course),
+//! contacts and preferred call times, booked calls, goals, and the timeline of the whole course.
+//! Every opening is written to the access log; a person from another centre is refused (and
+//! that is logged too).
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Deserialize;
 
-use super::access::{self, Action};
-use crate::web::{render, AppError, Layout, Page, Result};
+use super::access::{check, Action};
+use super::contacts::{self, Contact};
+use super::timeline::{self, Entry, Item};
+use crate::calls::{all_topics, outcome_key, Topic};
+use crate::courses::{ending, latest_course, referrals, today_in, Course};
+use crate::web::{render, Layout, Page, Result, Role};
 use crate::AppState;
 
 /// What the record's header shows.
 pub struct Record {
     pub id: i64,
-    pub centre_id: i64,
     pub centre_name: String,
     pub cpr: String,
     pub first_name: String,
@@ -32,6 +38,7 @@ pub struct Record {
     pub status: String,
     pub nurse: Option<String>,
     pub batch_id: Option<i64>,
+    pub preferred_call_times: String,
 }
 
 impl Record {
@@ -66,41 +73,222 @@ impl Record {
     }
 }
 
+/// A booked call still to come.
+pub struct Upcoming {
+    pub id: i64,
+    pub starts_at: DateTime<Utc>,
+}
+
+/// A goal with its latest rating.
+pub struct GoalRow {
+    pub id: i64,
+    pub text: String,
+    pub status: String,
+    pub rating: Option<i32>,
+}
+
+/// Messages a redirect back to the record can carry (`?problem=`).
+#[derive(Debug, Default, Deserialize)]
+pub struct Notice {
+    #[serde(default)]
+    pub problem: String,
+    #[serde(default)]
+    pub extension: String,
+}
+
 #[derive(Template)]
 #[template(path = "patients/record.html")]
 struct RecordPage {
     layout: Layout,
     p: Record,
+    course: Option<Course>,
+    today: NaiveDate,
+    contacts: Vec<Contact>,
+    upcoming: Vec<Upcoming>,
+    goals: Vec<GoalRow>,
+    timeline: Vec<Item>,
+    topics: Vec<Topic>,
+    unreachable: bool,
+    may_write: bool,
+    problem: Option<&'static str>,
+    kinds: [&'static str; 5],
+}
+
+impl RecordPage {
+    fn diagnosis_name(&self, code: &str) -> &'static str {
+        super::icd10::name(code, self.layout.lang == crate::web::Lang::Da).unwrap_or("")
+    }
+
+    fn course_week(&self, c: &Course) -> String {
+        self.layout.lang.tf(
+            "record.course_week",
+            &[("n", &c.week(self.today)), ("of", &c.weeks())],
+        )
+    }
+
+    fn needs_extension(&self, c: &Course) -> bool {
+        self.course_open() && c.needs_extension_reason(self.today)
+    }
+
+    fn course_open(&self) -> bool {
+        self.p.status == "active"
+    }
+
+    fn kind_label(&self, kind: &&str) -> &'static str {
+        self.layout.t(referrals::kind_key(kind))
+    }
+
+    fn when(&self, at: &DateTime<Utc>) -> String {
+        self.layout.datetime(at)
+    }
+
+    /// The line that says what an entry is.
+    fn headline(&self, e: &Entry) -> String {
+        let t = |k: &str| self.layout.t(k).to_owned();
+        let code = e.code.as_deref().unwrap_or("");
+        match e.kind.as_str() {
+            "call" => {
+                let mut s = format!("{} · {}", t("timeline.call"), t(outcome_key(code)));
+                if let Some(n) = e.n.filter(|n| *n > 0) {
+                    s.push_str(&format!(" · {n} min"));
+                }
+                s
+            }
+            "appointment" => match code {
+                "cancelled" => t("timeline.appointment_cancelled"),
+                "moved" => format!(
+                    "{} {}",
+                    t("timeline.appointment_moved"),
+                    e.when_at.as_ref().map(|w| self.when(w)).unwrap_or_default()
+                ),
+                _ => t("timeline.appointment_missed"),
+            },
+            "goal" => t("timeline.goal"),
+            "goal_closed" if code == "achieved" => t("timeline.goal_achieved"),
+            "goal_closed" => t("timeline.goal_dropped"),
+            "progress" => match e.n {
+                Some(n) => format!("{} · {n}/10", t("timeline.progress")),
+                None => t("timeline.progress"),
+            },
+            "referral" => format!(
+                "{} · {} · {}",
+                t("timeline.referral"),
+                t(referrals::kind_key(code)),
+                e.day.map(|d| self.layout.date(&d)).unwrap_or_default()
+            ),
+            "status" => {
+                let reason = e.text2.as_deref().map(|r| {
+                    if ending::REASONS.contains(&r) {
+                        t(ending::reason_key(r))
+                    } else if r == crate::courses::REASON_COURSE_STARTED {
+                        t("timeline.course_started")
+                    } else {
+                        r.to_owned()
+                    }
+                });
+                let mut s = format!("{} {}", t("timeline.status"), t(super::status::label_key(code)));
+                if let Some(r) = reason {
+                    s.push_str(&format!(" ({r})"));
+                }
+                s
+            }
+            _ => t("timeline.plan"),
+        }
+    }
+
+    fn topics_text(&self, e: &Entry) -> String {
+        let codes = e.topics.clone().unwrap_or_default();
+        codes
+            .iter()
+            .map(|c| {
+                self.topics
+                    .iter()
+                    .find(|t| &t.code == c)
+                    .map_or_else(|| c.clone(), |t| t.label(self.layout.lang).to_owned())
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    fn goal_status_key(&self, g: &GoalRow) -> &'static str {
+        match g.status.as_str() {
+            "achieved" => "goal.achieved",
+            "dropped" => "goal.dropped",
+            _ => "goal.open",
+        }
+    }
+}
+
+fn problem_key(notice: &Notice) -> Option<&'static str> {
+    if notice.extension == "missing" {
+        return Some("record.extension_missing");
+    }
+    Some(match notice.problem.as_str() {
+        "goal_text" => "goal.text_missing",
+        "rating" => "goal.rating_invalid",
+        "progress_empty" => "goal.progress_empty",
+        "referral_kind" | "referral_date" | "referral_purpose" => "referral.incomplete",
+        "amendment" => "amendment.empty",
+        _ => return None,
+    })
 }
 
 /// `GET /patients/{id}`.
-pub async fn show(State(state): State<AppState>, page: Page, Path(id): Path<i64>) -> Result<Response> {
+pub async fn show(
+    State(state): State<AppState>,
+    page: Page,
+    Path(id): Path<i64>,
+    Query(notice): Query<Notice>,
+) -> Result<Response> {
+    check(&state.db, &page.user, id, Action::ViewRecord).await?;
+    let db = &state.db;
     let record = sqlx::query_as!(
         Record,
-        r#"select p.id, p.centre_id, c.name as centre_name, p.cpr, p.first_name, p.last_name,
+        r#"select p.id, c.name as centre_name, p.cpr, p.first_name, p.last_name,
                   p.birth_date, p.sex, p.address, p.postal_code, p.city, p.phone, p.mobile,
                   p.municipality, p.gp, p.diagnoses, p.risk_score, p.status,
-                  u.name as "nurse?", p.batch_id
+                  u.name as "nurse?", p.batch_id, p.preferred_call_times
              from patients p
              join centres c on c.id = p.centre_id
              left join users u on u.id = p.nurse_id
             where p.id = $1"#,
         id
     )
-    .fetch_optional(&state.db)
-    .await?
-    .ok_or(AppError::NotFound)?;
-    if !page.user.may_see_centre(record.centre_id) {
-        access::log(&state.db, page.user.id, Action::ViewRecord, id, false).await?;
-        tracing::warn!(
-            user_id = page.user.id,
-            patient_id = id,
-            "refused a patient record of another centre"
-        );
-        return Err(AppError::Forbidden);
-    }
-    access::log(&state.db, page.user.id, Action::ViewRecord, id, true).await?;
+    .fetch_one(db)
+    .await?;
+    let upcoming = sqlx::query_as!(
+        Upcoming,
+        "select id, starts_at from appointments
+          where patient_id = $1 and status = 'scheduled' and starts_at >= now() order by starts_at",
+        id
+    )
+    .fetch_all(db)
+    .await?;
+    let goals = sqlx::query_as!(
+        GoalRow,
+        r#"select g.id, g.text, g.status,
+                  (select gp.rating from goal_progress gp where gp.goal_id = g.id and gp.rating is not null
+                    order by gp.at desc limit 1) as rating
+             from goals g where g.patient_id = $1 order by g.status = 'open' desc, g.created_at"#,
+        id
+    )
+    .fetch_all(db)
+    .await?;
+    let unreachable = record.status == "active"
+        && crate::calls::next::failed_days_in_a_row(db, id, page.user.tz.name()).await?
+            >= crate::calls::next::UNREACHABLE_AFTER_DAYS;
     render(&RecordPage {
+        course: latest_course(db, id).await?,
+        today: today_in(page.user.tz),
+        contacts: contacts::of_patient(db, id).await?,
+        upcoming,
+        goals,
+        timeline: timeline::of_patient(db, id).await?,
+        topics: all_topics(db).await?,
+        unreachable,
+        may_write: matches!(page.user.role, Role::Nurse | Role::Coordinator),
+        problem: problem_key(&notice),
+        kinds: referrals::KINDS,
         layout: page.layout,
         p: record,
     })

@@ -58,7 +58,11 @@ impl Layout {
     pub fn nav(&self) -> Vec<NavItem> {
         let Some(user) = &self.user else { return Vec::new() };
         let items: &[(&'static str, &'static str)] = match user.role {
-            Role::Nurse => &[("/today", "nav.today"), ("/my-patients", "nav.my_patients")],
+            Role::Nurse => &[
+                ("/today", "nav.today"),
+                ("/my-patients", "nav.my_patients"),
+                ("/week", "nav.week"),
+            ],
             Role::Coordinator => &[
                 ("/centre", "nav.centre"),
                 ("/patients", "nav.patients"),
@@ -70,6 +74,7 @@ impl Layout {
                 ("/admin/users", "nav.users"),
                 ("/admin/centres", "nav.centres"),
                 ("/admin/access-log", "nav.access_log"),
+                ("/admin/topics", "nav.topics"),
             ],
         };
         items

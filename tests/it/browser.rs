@@ -280,3 +280,85 @@ async fn an_admin_previews_and_confirms_an_invitation_list_and_finds_the_patient
     assert_eq!(opened, 1);
     browser.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_nurse_opens_today_logs_a_call_with_a_note_and_the_next_call_and_sees_it_on_the_timeline() {
+    use crate::nurse_day::{active, booked, called, local, today};
+    let app = TestApp::new().await;
+    let ouh = app.centre("OUH").await;
+    let nurse = app
+        .user("nina@example.test", coachline::web::Role::Nurse, Some(ouh))
+        .await;
+    let patient = active(&app, ouh, nurse, "0101481234", "Inge", "Opdigtsen", 6).await;
+    let other = active(&app, ouh, nurse, "0202481234", "Poul", "Prøvesen", 3).await;
+    let third = active(&app, ouh, nurse, "0303481234", "Grethe", "Eksempelsen", 9).await;
+    booked(&app, patient, nurse, local(today(), "23:30")).await;
+    booked(
+        &app,
+        other,
+        nurse,
+        local(today() - chrono::Duration::days(2), "10:00"),
+    )
+    .await;
+    called(
+        &app,
+        third,
+        nurse,
+        chrono::Utc::now() - chrono::Duration::days(1),
+        "no_answer",
+    )
+    .await;
+    sqlx::query("insert into goals (patient_id, text) values ($1, 'Gå til bageren hver dag')")
+        .bind(patient)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let browser = Browser::start(&app).await;
+    browser
+        .sign_in("nina@example.test", crate::helpers::PASSWORD)
+        .await;
+    browser.wait_for("/today").await;
+    browser.screenshot("nurse-today").await;
+    browser.click("#due a.patient").await;
+    let record = format!("/patients/{patient}");
+    browser.wait_for(&record).await;
+    browser.screenshot("nurse-record").await;
+    browser.click("#log-call").await;
+    browser.wait_for(&format!("/patients/{patient}/calls/new")).await;
+    browser.fill("#duration", "20").await;
+    browser.click("input[name='topics'][value='own_goals']").await;
+    browser
+        .fill(
+            "#note",
+            "Har gået til bageren fire dage. Vil gerne tale om søvnen næste gang.",
+        )
+        .await;
+    browser.screenshot("nurse-log-call").await;
+    browser.click("#call-form button.primary").await;
+    browser.wait_for(&record).await;
+    browser
+        .wait_for_text("ol.timeline li.call p.note", "Har gået til bageren")
+        .await;
+    assert!(browser
+        .text("ol.timeline li.call .entry-head")
+        .await
+        .contains("Talt med"));
+    assert_eq!(
+        browser
+            .client
+            .find_all(Locator::Css("#booked li"))
+            .await
+            .unwrap()
+            .len(),
+        1,
+        "the next call is booked"
+    );
+    browser.screenshot("nurse-record-after-call").await;
+    browser.goto("/week").await;
+    browser.screenshot("nurse-week").await;
+    browser.goto(&format!("/patients/{patient}/plan")).await;
+    browser.screenshot("nurse-plan").await;
+    browser.goto("/my-patients").await;
+    browser.screenshot("nurse-my-patients").await;
+    browser.close().await;
+}

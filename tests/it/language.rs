@@ -37,7 +37,7 @@ async fn a_picked_language_is_remembered_on_the_account() {
     assert_eq!(switched.location(), "/today");
     let today = nurse.get("/today").await;
     assert!(today.texts("main h1")[0].starts_with("Today"));
-    assert_eq!(today.texts("nav a"), vec!["Today", "My patients"]);
+    assert_eq!(today.texts("nav a"), vec!["Today", "My patients", "My week"]);
     // A new browser (no cookie) with a Danish Accept-Language gets English after signing in.
     let mut other = app.client();
     other.accept_language = Some("da");
@@ -72,6 +72,13 @@ async fn the_navigation_fits_the_role() {
     let nav = admin.get("/admin/users").await.texts("nav a");
     assert_eq!(
         nav,
-        vec!["Importer", "Patienter", "Brugere", "Callcentre", "Adgangslog"]
+        vec![
+            "Importer",
+            "Patienter",
+            "Brugere",
+            "Callcentre",
+            "Adgangslog",
+            "Samtaleemner"
+        ]
     );
 }

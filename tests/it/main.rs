@@ -3,13 +3,17 @@
 mod helpers;
 
 mod admin;
+mod appointments;
 mod auth;
 mod browser;
+mod calls;
 mod cli;
+mod courses;
 mod demo;
 mod import_cli;
 mod imports;
 mod language;
+mod nurse_day;
 mod patients;
 mod schema;
 mod security;

@@ -6,6 +6,7 @@ mod auth;
 mod common;
 mod home;
 mod imports;
+mod nurse;
 mod patients;
 
 /// Every area's texts, `(key, Danish, English)`.
@@ -16,4 +17,5 @@ pub const AREAS: &[&[(&str, &str, &str)]] = &[
     imports::ENTRIES,
     patients::ENTRIES,
     home::ENTRIES,
+    nurse::ENTRIES,
 ];

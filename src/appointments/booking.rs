@@ -1,0 +1,217 @@
+//! Booking, moving and cancelling a call. A slot the nurse already has is refused by the
+//! database; the form says so and keeps what was typed.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use serde::Deserialize;
+
+use super::{book, parse_when, NewCall};
+use crate::admin::FormErrors;
+use crate::courses::{open_course, today_in};
+use crate::patients::access::{check, Action};
+use crate::patients::{brief, Brief};
+use crate::web::{render, AppError, CurrentUser, Layout, Page, Result, Role};
+use crate::AppState;
+
+/// A date and a time, as typed.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct WhenForm {
+    #[serde(default)]
+    pub date: String,
+    #[serde(default)]
+    pub time: String,
+}
+
+#[derive(Template)]
+#[template(path = "appointments/book.html")]
+struct BookPage {
+    layout: Layout,
+    patient: Brief,
+    action: String,
+    /// When moving: the time the call has now.
+    moving: Option<String>,
+    form: WhenForm,
+    errors: FormErrors,
+}
+
+/// The nurse a call is booked with: the nurse herself, or (for a coordinator) the patient's nurse.
+fn nurse_for(user: &CurrentUser, patient: &Brief) -> Option<i64> {
+    match user.role {
+        Role::Nurse => Some(user.id),
+        _ => patient.nurse_id,
+    }
+}
+
+/// `GET /patients/{id}/appointments/new`.
+pub async fn new_form(State(state): State<AppState>, page: Page, Path(id): Path<i64>) -> Result<Response> {
+    check(&state.db, &page.user, id, Action::ViewPage).await?;
+    render(&BookPage {
+        patient: brief(&state.db, id).await?,
+        layout: page.layout,
+        action: format!("/patients/{id}/appointments/new"),
+        moving: None,
+        form: WhenForm::default(),
+        errors: FormErrors::default(),
+    })
+}
+
+/// `POST /patients/{id}/appointments/new`.
+pub async fn create(
+    State(state): State<AppState>,
+    page: Page,
+    Path(id): Path<i64>,
+    Form(form): Form<WhenForm>,
+) -> Result<Response> {
+    check(&state.db, &page.user, id, Action::Write).await?;
+    let patient = brief(&state.db, id).await?;
+    let mut errors = FormErrors::default();
+    let course = open_course(&state.db, id).await?;
+    match &course {
+        None => errors.add("date", "booking.no_course"),
+        Some(c) if c.needs_extension_reason(today_in(page.user.tz)) => {
+            errors.add("date", "booking.past_nine_months")
+        }
+        Some(_) => {}
+    }
+    let when = parse_when(page.user.tz, &form.date, &form.time);
+    match when {
+        Err((field, key)) => errors.add(field, key),
+        Ok(at) if at <= chrono::Utc::now() => errors.add("date", "booking.in_past"),
+        Ok(_) => {}
+    }
+    let nurse_id = nurse_for(&page.user, &patient);
+    if nurse_id.is_none() {
+        errors.add("date", "booking.no_nurse");
+    }
+    if let (true, Ok(starts_at), Some(nurse_id)) = (errors.is_empty(), when, nurse_id) {
+        let call = NewCall {
+            patient_id: id,
+            course_id: course.map(|c| c.id),
+            nurse_id,
+            starts_at,
+            by_user: page.user.id,
+        };
+        let mut tx = state.db.begin().await?;
+        if book(&mut tx, &call).await?.is_some() {
+            tx.commit().await?;
+            return Ok(Redirect::to(&format!("/patients/{id}")).into_response());
+        }
+        tx.rollback().await?;
+        errors.add("time", "booking.double");
+    }
+    render(&BookPage {
+        patient,
+        layout: page.layout,
+        action: format!("/patients/{id}/appointments/new"),
+        moving: None,
+        form,
+        errors,
+    })
+}
+
+struct Booked {
+    patient_id: i64,
+    course_id: Option<i64>,
+    nurse_id: i64,
+    starts_at: chrono::DateTime<chrono::Utc>,
+    status: String,
+}
+
+async fn booked(db: &sqlx::PgPool, id: i64) -> Result<Booked> {
+    sqlx::query_as!(
+        Booked,
+        "select patient_id, course_id, nurse_id, starts_at, status from appointments where id = $1",
+        id
+    )
+    .fetch_optional(db)
+    .await?
+    .ok_or(AppError::NotFound)
+}
+
+/// `GET /appointments/{id}/move`.
+pub async fn move_form(State(state): State<AppState>, page: Page, Path(id): Path<i64>) -> Result<Response> {
+    let a = booked(&state.db, id).await?;
+    check(&state.db, &page.user, a.patient_id, Action::ViewPage).await?;
+    let local = a.starts_at.with_timezone(&page.user.tz);
+    render(&BookPage {
+        patient: brief(&state.db, a.patient_id).await?,
+        moving: Some(page.layout.datetime(&a.starts_at)),
+        layout: page.layout,
+        action: format!("/appointments/{id}/move"),
+        form: WhenForm {
+            date: local.format("%Y-%m-%d").to_string(),
+            time: local.format("%H:%M").to_string(),
+        },
+        errors: FormErrors::default(),
+    })
+}
+
+/// `POST /appointments/{id}/move`: the old appointment is kept as moved, pointing to the new.
+pub async fn move_to(
+    State(state): State<AppState>,
+    page: Page,
+    Path(id): Path<i64>,
+    Form(form): Form<WhenForm>,
+) -> Result<Response> {
+    let a = booked(&state.db, id).await?;
+    check(&state.db, &page.user, a.patient_id, Action::Write).await?;
+    let mut errors = FormErrors::default();
+    if a.status != "scheduled" {
+        errors.add("date", "booking.not_scheduled");
+    }
+    let when = parse_when(page.user.tz, &form.date, &form.time);
+    match when {
+        Err((field, key)) => errors.add(field, key),
+        Ok(at) if at <= chrono::Utc::now() => errors.add("date", "booking.in_past"),
+        Ok(_) => {}
+    }
+    if let (true, Ok(starts_at)) = (errors.is_empty(), when) {
+        let mut tx = state.db.begin().await?;
+        // Free the old slot first, so moving by a few minutes does not collide with itself.
+        sqlx::query!(
+            "update appointments set status = 'moved', updated_at = now() where id = $1",
+            id
+        )
+        .execute(&mut *tx)
+        .await?;
+        let call = NewCall {
+            patient_id: a.patient_id,
+            course_id: a.course_id,
+            nurse_id: a.nurse_id,
+            starts_at,
+            by_user: page.user.id,
+        };
+        if let Some(new_id) = book(&mut tx, &call).await? {
+            sqlx::query!("update appointments set moved_to = $2 where id = $1", id, new_id)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            return Ok(Redirect::to(&format!("/patients/{}", a.patient_id)).into_response());
+        }
+        tx.rollback().await?;
+        errors.add("time", "booking.double");
+    }
+    render(&BookPage {
+        patient: brief(&state.db, a.patient_id).await?,
+        moving: Some(page.layout.datetime(&a.starts_at)),
+        layout: page.layout,
+        action: format!("/appointments/{id}/move"),
+        form,
+        errors,
+    })
+}
+
+/// `POST /appointments/{id}/cancel`.
+pub async fn cancel(State(state): State<AppState>, page: Page, Path(id): Path<i64>) -> Result<Response> {
+    let a = booked(&state.db, id).await?;
+    check(&state.db, &page.user, a.patient_id, Action::Write).await?;
+    sqlx::query!(
+        "update appointments set status = 'cancelled', updated_at = now() where id = $1 and status = 'scheduled'",
+        id
+    )
+    .execute(&state.db)
+    .await?;
+    Ok(Redirect::to(&format!("/patients/{}", a.patient_id)).into_response())
+}

@@ -1,0 +1,187 @@
+//! Courses (forløb): starting one, the open course of a patient, ending it, continuing past
+//! nine months; and what belongs to a course: goals, referrals and the patient's plan.
+
+pub mod ending;
+pub mod goals;
+pub mod plan;
+pub mod referrals;
+
+use axum::routing::{get, post};
+use axum::{middleware, Router};
+use chrono::{Months, NaiveDate};
+use sqlx::{Connection, PgConnection, PgExecutor};
+
+use crate::web::auth::signed_in;
+use crate::AppState;
+
+/// How long a course is planned to run.
+pub const PLANNED_MONTHS: u32 = 6;
+/// No course runs past this without a stated reason.
+pub const LIMIT_MONTHS: u32 = 9;
+
+/// Course actions on a patient; each handler checks the centre (and logs) itself.
+pub fn router(state: AppState) -> Router<AppState> {
+    Router::new()
+        .route("/patients/{id}/end", get(ending::form).post(ending::end))
+        .route("/patients/{id}/extension", post(ending::extend))
+        .route("/patients/{id}/goals", post(goals::create))
+        .route("/goals/{id}/progress", post(goals::progress))
+        .route("/goals/{id}/close", post(goals::close))
+        .route("/patients/{id}/referrals", post(referrals::create))
+        .route("/referrals/{id}/result", post(referrals::result))
+        .route("/patients/{id}/unreachable", post(referrals::unreachable_step))
+        .route("/patients/{id}/plan", get(plan::show).post(plan::print))
+        .route("/plan-prints/{id}", get(plan::printed))
+        .route_layer(middleware::from_fn_with_state(state, signed_in))
+}
+
+/// The status history's reason when a course starts.
+pub const REASON_COURSE_STARTED: &str = "course_started";
+
+/// Sets who acts and why for the status history trigger, for the rest of the transaction.
+pub async fn set_actor(conn: &mut PgConnection, user_id: i64, reason: &str) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "select set_config('coachline.user_id', $1, true) as user_id, set_config('coachline.reason', $2, true) as reason",
+        user_id.to_string(),
+        reason
+    )
+    .fetch_one(conn)
+    .await?;
+    Ok(())
+}
+
+/// Starts a course after the initial meeting: the patient becomes active (through the status
+/// transition, so the history says who), gets `nurse_id` as responsible nurse, and a course
+/// starting `start_date` with the planned end six months later. Returns the course's id.
+/// Works inside the caller's transaction (as a savepoint) or on its own.
+pub async fn start_course(
+    conn: &mut PgConnection,
+    patient_id: i64,
+    nurse_id: i64,
+    start_date: NaiveDate,
+    by_user: i64,
+) -> Result<i64, sqlx::Error> {
+    let mut tx = conn.begin().await?;
+    set_actor(&mut tx, by_user, REASON_COURSE_STARTED).await?;
+    sqlx::query!(
+        "update patients set status = 'active', nurse_id = $2, updated_at = now() where id = $1",
+        patient_id,
+        nurse_id
+    )
+    .execute(&mut *tx)
+    .await?;
+    let planned_end = start_date + Months::new(PLANNED_MONTHS);
+    let id = sqlx::query_scalar!(
+        "insert into courses (patient_id, nurse_id, start_date, planned_end, created_by)
+         values ($1, $2, $3, $4, $5) returning id",
+        patient_id,
+        nurse_id,
+        start_date,
+        planned_end,
+        by_user
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// A patient's open course.
+#[derive(Clone, Debug)]
+pub struct Course {
+    pub id: i64,
+    pub nurse_id: i64,
+    pub start_date: NaiveDate,
+    pub planned_end: NaiveDate,
+    pub extension_reason: Option<String>,
+    pub ending_planned: bool,
+}
+
+impl Course {
+    /// The date after which continuing needs a stated reason.
+    pub fn limit(&self) -> NaiveDate {
+        self.start_date + Months::new(LIMIT_MONTHS)
+    }
+
+    /// Past nine months with no stated reason: nothing more may be booked or logged.
+    pub fn needs_extension_reason(&self, today: NaiveDate) -> bool {
+        today > self.limit() && self.extension_reason.is_none()
+    }
+
+    /// The course week on `today`, from 1.
+    pub fn week(&self, today: NaiveDate) -> i64 {
+        (today - self.start_date).num_days().max(0) / 7 + 1
+    }
+
+    /// The planned length in whole weeks (six months: 26).
+    pub fn weeks(&self) -> i64 {
+        ((self.planned_end - self.start_date).num_days() + 3) / 7
+    }
+}
+
+/// The patient's open course, if any.
+pub async fn open_course(db: impl PgExecutor<'_>, patient_id: i64) -> Result<Option<Course>, sqlx::Error> {
+    sqlx::query_as!(
+        Course,
+        "select id, nurse_id, start_date, planned_end, extension_reason, ending_planned
+           from courses where patient_id = $1 and end_date is null",
+        patient_id
+    )
+    .fetch_optional(db)
+    .await
+}
+
+/// The patient's latest course, open or ended (for the record and the plan).
+pub async fn latest_course(db: impl PgExecutor<'_>, patient_id: i64) -> Result<Option<Course>, sqlx::Error> {
+    sqlx::query_as!(
+        Course,
+        "select id, nurse_id, start_date, planned_end, extension_reason, ending_planned
+           from courses where patient_id = $1 order by end_date is null desc, start_date desc limit 1",
+        patient_id
+    )
+    .fetch_optional(db)
+    .await
+}
+
+/// Today's date in a zone.
+pub fn today_in(tz: chrono_tz::Tz) -> NaiveDate {
+    chrono::Utc::now().with_timezone(&tz).date_naive()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn course(start: &str) -> Course {
+        let start_date: NaiveDate = start.parse().unwrap();
+        Course {
+            id: 1,
+            nurse_id: 1,
+            start_date,
+            planned_end: start_date + Months::new(6),
+            extension_reason: None,
+            ending_planned: false,
+        }
+    }
+
+    #[test]
+    fn a_course_past_nine_months_needs_a_reason_to_continue() {
+        let c = course("2026-01-15");
+        assert!(!c.needs_extension_reason("2026-10-15".parse().unwrap()));
+        assert!(c.needs_extension_reason("2026-10-16".parse().unwrap()));
+        let explained = Course {
+            extension_reason: Some("Afventer operation".into()),
+            ..c
+        };
+        assert!(!explained.needs_extension_reason("2026-12-01".parse().unwrap()));
+    }
+
+    #[test]
+    fn the_course_week_counts_from_one_of_twenty_six() {
+        let c = course("2026-01-05");
+        assert_eq!(c.week("2026-01-05".parse().unwrap()), 1);
+        assert_eq!(c.week("2026-04-06".parse().unwrap()), 14);
+        assert_eq!(c.weeks(), 26);
+        assert_eq!(course("2026-03-01").weeks(), 26, "184 days");
+    }
+}

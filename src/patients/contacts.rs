@@ -1,0 +1,190 @@
+//! The patient's relatives and other contacts (name, relation, phone) and preferred call times.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use serde::Deserialize;
+
+use super::access::{check, Action};
+use super::{brief, Brief};
+use crate::admin::FormErrors;
+use crate::web::{render, AppError, Layout, Page, Result};
+use crate::AppState;
+
+/// A contact as stored.
+pub struct Contact {
+    pub id: i64,
+    pub name: String,
+    pub relation: String,
+    pub phone: Option<String>,
+}
+
+/// A contact as typed.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct ContactForm {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub relation: String,
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub remove: Option<String>,
+}
+
+impl ContactForm {
+    fn validate(&mut self) -> FormErrors {
+        self.name = self.name.trim().to_owned();
+        self.relation = self.relation.trim().to_owned();
+        self.phone = self.phone.trim().to_owned();
+        let mut errors = FormErrors::default();
+        if self.name.is_empty() {
+            errors.add("name", "form.required");
+        }
+        if !self.phone.is_empty()
+            && !self
+                .phone
+                .chars()
+                .all(|c| c.is_ascii_digit() || " +-".contains(c))
+        {
+            errors.add("phone", "contacts.phone_invalid");
+        }
+        errors
+    }
+}
+
+/// Every contact of a patient, in the order added.
+pub async fn of_patient(db: &sqlx::PgPool, patient_id: i64) -> Result<Vec<Contact>, sqlx::Error> {
+    sqlx::query_as!(
+        Contact,
+        "select id, name, relation, phone from patient_contacts where patient_id = $1 order by id",
+        patient_id
+    )
+    .fetch_all(db)
+    .await
+}
+
+#[derive(Template)]
+#[template(path = "patients/contacts.html")]
+struct ContactsPage {
+    layout: Layout,
+    patient: Brief,
+    times: String,
+    contacts: Vec<Contact>,
+    form: ContactForm,
+    errors: FormErrors,
+}
+
+async fn page_for(
+    state: &AppState,
+    page: Page,
+    id: i64,
+    form: ContactForm,
+    errors: FormErrors,
+) -> Result<Response> {
+    let times = sqlx::query_scalar!("select preferred_call_times from patients where id = $1", id)
+        .fetch_one(&state.db)
+        .await?;
+    render(&ContactsPage {
+        patient: brief(&state.db, id).await?,
+        layout: page.layout,
+        times,
+        contacts: of_patient(&state.db, id).await?,
+        form,
+        errors,
+    })
+}
+
+/// `GET /patients/{id}/contacts`.
+pub async fn form(State(state): State<AppState>, page: Page, Path(id): Path<i64>) -> Result<Response> {
+    check(&state.db, &page.user, id, Action::ViewPage).await?;
+    page_for(&state, page, id, ContactForm::default(), FormErrors::default()).await
+}
+
+/// Preferred call times, as typed.
+#[derive(Debug, Deserialize)]
+pub struct TimesForm {
+    #[serde(default)]
+    pub preferred_call_times: String,
+}
+
+/// `POST /patients/{id}/contacts`: saves the preferred call times.
+pub async fn save_times(
+    State(state): State<AppState>,
+    page: Page,
+    Path(id): Path<i64>,
+    Form(form): Form<TimesForm>,
+) -> Result<Response> {
+    check(&state.db, &page.user, id, Action::Write).await?;
+    sqlx::query!(
+        "update patients set preferred_call_times = $2, updated_at = now() where id = $1",
+        id,
+        form.preferred_call_times.trim()
+    )
+    .execute(&state.db)
+    .await?;
+    Ok(Redirect::to(&format!("/patients/{id}/contacts")).into_response())
+}
+
+/// `POST /patients/{id}/contacts/new`.
+pub async fn add(
+    State(state): State<AppState>,
+    page: Page,
+    Path(id): Path<i64>,
+    Form(mut form): Form<ContactForm>,
+) -> Result<Response> {
+    check(&state.db, &page.user, id, Action::Write).await?;
+    let errors = form.validate();
+    if !errors.is_empty() {
+        return page_for(&state, page, id, form, errors).await;
+    }
+    sqlx::query!(
+        "insert into patient_contacts (patient_id, name, relation, phone) values ($1, $2, $3, nullif($4, ''))",
+        id,
+        form.name,
+        form.relation,
+        form.phone
+    )
+    .execute(&state.db)
+    .await?;
+    Ok(Redirect::to(&format!("/patients/{id}/contacts")).into_response())
+}
+
+/// `POST /contacts/{id}`: saves or removes a contact.
+pub async fn update(
+    State(state): State<AppState>,
+    page: Page,
+    Path(contact_id): Path<i64>,
+    Form(mut form): Form<ContactForm>,
+) -> Result<Response> {
+    let patient_id = sqlx::query_scalar!(
+        "select patient_id from patient_contacts where id = $1",
+        contact_id
+    )
+    .fetch_optional(&state.db)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    check(&state.db, &page.user, patient_id, Action::Write).await?;
+    if form.remove.is_some() {
+        sqlx::query!("delete from patient_contacts where id = $1", contact_id)
+            .execute(&state.db)
+            .await?;
+    } else {
+        let errors = form.validate();
+        if !errors.is_empty() {
+            return page_for(&state, page, patient_id, ContactForm::default(), errors).await;
+        }
+        sqlx::query!(
+            "update patient_contacts set name = $2, relation = $3, phone = nullif($4, ''), updated_at = now()
+              where id = $1",
+            contact_id,
+            form.name,
+            form.relation,
+            form.phone
+        )
+        .execute(&state.db)
+        .await?;
+    }
+    Ok(Redirect::to(&format!("/patients/{patient_id}/contacts")).into_response())
+}

@@ -1,0 +1,105 @@
+//! The timeline of a patient's whole course, newest first, read in one query: calls with their
+//! notes (and amendments beneath), missed, moved and cancelled appointments, goals and their
+//! progress, referrals, status changes and printed plans, each with who and when.
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+/// One thing that happened, as read.
+#[derive(Clone, Debug)]
+pub struct Entry {
+    pub at: DateTime<Utc>,
+    /// `call`, `appointment`, `goal`, `goal_closed`, `progress`, `referral`, `status`, `plan`.
+    pub kind: String,
+    pub who: Option<String>,
+    pub id: i64,
+    pub ref_id: Option<i64>,
+    pub when_at: Option<DateTime<Utc>>,
+    pub day: Option<NaiveDate>,
+    pub code: Option<String>,
+    pub text1: Option<String>,
+    pub text2: Option<String>,
+    pub n: Option<i32>,
+    pub topics: Option<Vec<String>>,
+}
+
+/// An amendment under its call.
+#[derive(Clone, Debug)]
+pub struct Amendment {
+    pub at: DateTime<Utc>,
+    pub who: String,
+    pub text: String,
+}
+
+/// A timeline entry with the amendments that belong to it (calls only).
+pub struct Item {
+    pub entry: Entry,
+    pub amendments: Vec<Amendment>,
+}
+
+/// The whole timeline of a patient, newest first.
+pub async fn of_patient(db: &sqlx::PgPool, patient_id: i64) -> Result<Vec<Item>, sqlx::Error> {
+    let rows = sqlx::query_as!(
+        Entry,
+        r#"select at as "at!", kind as "kind!", who, id as "id!", ref_id, when_at, day, code, text1, text2, n, topics
+             from (
+               select c.called_at as at, 'call' as kind, u.name as who, c.id, null::bigint as ref_id,
+                      null::timestamptz as when_at, null::date as day, c.outcome as code, c.note as text1,
+                      null::text as text2, c.duration_minutes as n, c.topics
+                 from calls c join users u on u.id = c.nurse_id where c.patient_id = $1
+               union all
+               select am.created_at, 'amendment', u.name, am.id, am.call_id, null, null, null, am.text, null, null, null
+                 from call_amendments am join calls c on c.id = am.call_id join users u on u.id = am.author_id
+                where c.patient_id = $1
+               union all
+               select a.starts_at, 'appointment', u.name, a.id, a.moved_to, m.starts_at, null, a.status, null, null, null, null
+                 from appointments a left join users u on u.id = a.created_by
+                 left join appointments m on m.id = a.moved_to
+                where a.patient_id = $1
+                  and (a.status in ('cancelled', 'moved') or (a.status = 'scheduled' and a.starts_at < now()))
+               union all
+               select g.created_at, 'goal', u.name, g.id, null, null, null, g.status, g.text, null, null, null
+                 from goals g left join users u on u.id = g.created_by where g.patient_id = $1
+               union all
+               select g.closed_at, 'goal_closed', null, g.id, null, null, null, g.status, g.text, null, null, null
+                 from goals g where g.patient_id = $1 and g.closed_at is not null
+               union all
+               select gp.at, 'progress', u.name, gp.id, gp.goal_id, null, null, null, gp.comment, g.text, gp.rating, null
+                 from goal_progress gp join goals g on g.id = gp.goal_id left join users u on u.id = gp.recorded_by
+                where g.patient_id = $1
+               union all
+               select r.created_at, 'referral', u.name, r.id, null, null, r.on_date, r.kind, r.purpose, r.result, null, null
+                 from referrals r left join users u on u.id = r.created_by where r.patient_id = $1
+               union all
+               select s.at, 'status', u.name, s.id, null, null, null, s.to_status, s.from_status, s.reason, null, null
+                 from status_changes s left join users u on u.id = s.changed_by where s.patient_id = $1
+               union all
+               select pp.printed_at, 'plan', u.name, pp.id, null, null, null, null, null, null, null, null
+                 from plan_prints pp join users u on u.id = pp.printed_by where pp.patient_id = $1
+             ) t
+            order by at desc, id desc"#,
+        patient_id
+    )
+    .fetch_all(db)
+    .await?;
+    let (amendments, entries): (Vec<Entry>, Vec<Entry>) =
+        rows.into_iter().partition(|e| e.kind == "amendment");
+    Ok(entries
+        .into_iter()
+        .map(|entry| {
+            let mut own: Vec<Amendment> = amendments
+                .iter()
+                .filter(|a| entry.kind == "call" && a.ref_id == Some(entry.id))
+                .map(|a| Amendment {
+                    at: a.at,
+                    who: a.who.clone().unwrap_or_default(),
+                    text: a.text1.clone().unwrap_or_default(),
+                })
+                .collect();
+            own.reverse();
+            Item {
+                entry,
+                amendments: own,
+            }
+        })
+        .collect())
+}

@@ -1,0 +1,136 @@
+//! My patients: the nurse's caseload with status, course week, next and last call; filter and
+//! sort. The same query feeds Today's retry and nothing-booked lists.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use serde::Deserialize;
+
+use super::Row;
+use crate::courses::today_in;
+use crate::web::{render, Layout, Page, Result};
+use crate::AppState;
+
+/// The nurse's patients with what the lists need, in one query (each lateral join reads an index).
+pub async fn of_nurse(
+    db: &sqlx::PgPool,
+    nurse_id: i64,
+    tz: &str,
+    only_active: bool,
+) -> Result<Vec<Row>, sqlx::Error> {
+    sqlx::query_as!(
+        Row,
+        r#"select p.id as patient_id, p.first_name, p.last_name, p.birth_date,
+                  coalesce(p.mobile, p.phone) as phone, p.diagnoses, p.status,
+                  nx.starts_at as "starts_at?",
+                  coalesce((select count(*) from calls x where x.course_id = c.id and x.outcome = 'reached'), 0) as "reached!",
+                  lc.called_at as "last_call_at?", lc.outcome as "last_outcome?",
+                  coalesce(fd.n, 0) as "failed_days!",
+                  c.start_date as "start_date?", c.planned_end as "planned_end?"
+             from patients p
+             left join courses c on c.patient_id = p.id and c.end_date is null
+             left join lateral (select a.starts_at from appointments a
+                                 where a.patient_id = p.id and a.status = 'scheduled' and a.kind = 'call'
+                                 order by a.starts_at limit 1) nx on true
+             left join lateral (select x.called_at, x.outcome from calls x where x.patient_id = p.id
+                                 order by x.called_at desc limit 1) lc on true
+             left join lateral (select count(distinct (x.called_at at time zone $2)::date) as n
+                                  from calls x
+                                 where x.patient_id = p.id and x.course_id = c.id and x.outcome <> 'reached'
+                                   and x.called_at > coalesce((select max(r.called_at) from calls r
+                                                                where r.patient_id = p.id and r.outcome = 'reached'),
+                                                              '-infinity')) fd on true
+            where p.nurse_id = $1 and (not $3 or p.status = 'active')
+            order by p.last_name, p.first_name"#,
+        nurse_id,
+        tz,
+        only_active
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// Filter and sort, as in the query string.
+#[derive(Debug, Default, Deserialize)]
+pub struct Filters {
+    #[serde(default)]
+    pub q: String,
+    /// `active` (default), `ended` or `all`.
+    #[serde(default)]
+    pub show: String,
+    /// `name` (default), `next`, `last` or `week`.
+    #[serde(default)]
+    pub sort: String,
+}
+
+#[derive(Template)]
+#[template(path = "today/my_patients.html")]
+struct MyPatientsPage {
+    layout: Layout,
+    rows: Vec<Row>,
+    filters: Filters,
+    today: chrono::NaiveDate,
+}
+
+impl MyPatientsPage {
+    fn week_text(&self, row: &Row) -> String {
+        match (row.start_date, row.planned_end) {
+            (Some(start), Some(end)) => {
+                let week = (self.today - start).num_days().max(0) / 7 + 1;
+                let weeks = ((end - start).num_days() + 3) / 7;
+                self.layout
+                    .lang
+                    .tf("record.course_week", &[("n", &week), ("of", &weeks)])
+            }
+            _ => "–".to_owned(),
+        }
+    }
+
+    fn when(&self, at: &chrono::DateTime<chrono::Utc>) -> String {
+        self.layout.datetime(at)
+    }
+
+    fn late(&self, row: &Row) -> bool {
+        row.starts_at.is_some_and(|at| at < chrono::Utc::now())
+    }
+
+    fn sort_link(&self, sort: &str) -> String {
+        serde_urlencoded::to_string([
+            ("q", self.filters.q.as_str()),
+            ("show", &self.filters.show),
+            ("sort", sort),
+        ])
+        .unwrap_or_default()
+    }
+}
+
+/// `GET /my-patients`.
+pub async fn show(
+    State(state): State<AppState>,
+    page: Page,
+    Query(filters): Query<Filters>,
+) -> Result<Response> {
+    let only_active = !matches!(filters.show.as_str(), "ended" | "all");
+    let mut rows = of_nurse(&state.db, page.user.id, page.user.tz.name(), only_active).await?;
+    if filters.show == "ended" {
+        rows.retain(|r| r.status == "ended");
+    }
+    let q = filters.q.trim().to_lowercase();
+    if !q.is_empty() {
+        rows.retain(|r| {
+            r.name().to_lowercase().contains(&q) || r.phone.as_deref().is_some_and(|p| p.contains(&q))
+        });
+    }
+    match filters.sort.as_str() {
+        "next" => rows.sort_by_key(|r| (r.starts_at.is_none(), r.starts_at)),
+        "last" => rows.sort_by_key(|r| r.last_call_at),
+        "week" => rows.sort_by_key(|r| r.start_date),
+        _ => {}
+    }
+    render(&MyPatientsPage {
+        today: today_in(page.user.tz),
+        layout: page.layout,
+        rows,
+        filters,
+    })
+}

@@ -1,0 +1,89 @@
+//! The nurse's day: Today (calls due, overdue, waiting for a retry, and active patients with
+//! nothing booked) and My patients (the caseload with course week, next and last call).
+
+pub mod caseload;
+pub mod day;
+
+use axum::routing::get;
+use axum::{middleware, Router};
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::web::auth::nurses_only;
+use crate::web::Lang;
+use crate::AppState;
+
+/// `/today` and `/my-patients`, for nurses.
+pub fn router(state: AppState) -> Router<AppState> {
+    Router::new()
+        .route("/today", get(day::show))
+        .route("/my-patients", get(caseload::show))
+        .route_layer(middleware::from_fn_with_state(state, nurses_only))
+}
+
+/// One patient on the nurse's lists.
+#[derive(Clone, Debug)]
+pub struct Row {
+    pub patient_id: i64,
+    pub first_name: String,
+    pub last_name: String,
+    pub birth_date: NaiveDate,
+    pub phone: Option<String>,
+    pub diagnoses: Vec<String>,
+    pub status: String,
+    /// The booked call (for due and overdue: the one due; otherwise the next booked).
+    pub starts_at: Option<DateTime<Utc>>,
+    /// Calls that reached the patient in the open course.
+    pub reached: i64,
+    pub last_call_at: Option<DateTime<Utc>>,
+    pub last_outcome: Option<String>,
+    pub failed_days: i64,
+    pub start_date: Option<NaiveDate>,
+    pub planned_end: Option<NaiveDate>,
+}
+
+impl Row {
+    pub fn name(&self) -> String {
+        format!("{} {}", self.first_name, self.last_name)
+    }
+
+    /// Age in whole years today.
+    pub fn age(&self) -> u32 {
+        chrono::Local::now()
+            .date_naive()
+            .years_since(self.birth_date)
+            .unwrap_or(0)
+    }
+
+    /// The number of this call in the course.
+    pub fn call_number(&self) -> i64 {
+        self.reached + 1
+    }
+
+    /// Three failed attempts in a row on different days: possibly unreachable.
+    pub fn unreachable(&self) -> bool {
+        self.failed_days >= crate::calls::next::UNREACHABLE_AFTER_DAYS
+    }
+
+    /// The main diagnoses: codes with their names, the first three.
+    pub fn diagnoses_text(&self, lang: Lang) -> String {
+        self.diagnoses
+            .iter()
+            .take(3)
+            .map(
+                |code| match crate::patients::icd10::name(code, lang == Lang::Da) {
+                    Some(name) => format!("{code} {name}"),
+                    None => code.clone(),
+                },
+            )
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    pub fn status_key(&self) -> &'static str {
+        crate::patients::status::label_key(&self.status)
+    }
+
+    pub fn last_outcome_key(&self) -> &'static str {
+        crate::calls::outcome_key(self.last_outcome.as_deref().unwrap_or(""))
+    }
+}

@@ -1,0 +1,283 @@
+//! Logging a call: the next call in the same transaction, double booking, attempts and the
+//! unreachable safety net, amendments, notes that cannot change, and the topics list.
+
+use axum::http::StatusCode;
+use chrono::{Duration, Utc};
+use coachline::web::Role;
+
+use crate::helpers::TestApp;
+use crate::nurse_day::{active, booked, called, local, today, world};
+
+async fn count(app: &TestApp, sql: &str) -> i64 {
+    sqlx::query_scalar(sql).fetch_one(&app.db).await.unwrap()
+}
+
+#[tokio::test]
+async fn logging_a_call_books_the_next_call_in_the_same_transaction() {
+    let app = TestApp::new().await;
+    let mut w = world(&app).await;
+    let id = w.patient;
+    let due = booked(&app, id, w.nurse_id, local(today(), "07:00")).await;
+    let form = w.nurse.get(&format!("/patients/{id}/calls/new")).await;
+    assert_eq!(form.status, StatusCode::OK);
+    // Without a rhythm yet: a fortnight after the booked call, same weekday and time.
+    let expected = (today() + Duration::days(14)).to_string();
+    assert!(
+        form.body.contains(&format!("value=\"{expected}\"")),
+        "default date"
+    );
+    assert!(form.body.contains("value=\"07:00\""), "default time");
+    assert!(form
+        .body
+        .contains(&format!("name=\"appointment_id\" value=\"{due}\"")));
+
+    let response = w
+        .nurse
+        .post(
+            &format!("/patients/{id}/calls/new"),
+            &[
+                ("appointment_id", &due.to_string()),
+                ("outcome", "reached"),
+                ("duration", "25"),
+                ("note", "Godt opkald."),
+                ("next", "booked"),
+                ("date", &expected),
+                ("time", "07:00"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status, StatusCode::SEE_OTHER, "{}", response.body);
+    assert_eq!(count(&app, "select count(*) from calls").await, 1);
+    let status: String = sqlx::query_scalar("select status from appointments where id = $1")
+        .bind(due)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(status, "done");
+    let next: chrono::DateTime<Utc> = sqlx::query_scalar(
+        "select starts_at from appointments where status = 'scheduled' and patient_id = $1",
+    )
+    .bind(id)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(next, local(today() + Duration::days(14), "07:00"));
+}
+
+#[tokio::test]
+async fn a_double_booked_next_call_writes_nothing_and_the_form_keeps_what_was_typed() {
+    let app = TestApp::new().await;
+    let mut w = world(&app).await;
+    let other = active(&app, w.ouh, w.nurse_id, "0303481234", "Åse", "Andensen", 1).await;
+    let date = today() + Duration::days(7);
+    booked(&app, other, w.nurse_id, local(date, "10:00")).await;
+    let response = w
+        .nurse
+        .post(
+            &format!("/patients/{}/calls/new", w.patient),
+            &[
+                ("outcome", "reached"),
+                ("duration", "15"),
+                ("topics", "symptoms"),
+                ("note", "Noten skal ikke gå tabt."),
+                ("next", "booked"),
+                ("date", &date.to_string()),
+                ("time", "10:15"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status, StatusCode::OK);
+    assert_eq!(response.texts("#time-error").len(), 1, "said next to the time");
+    assert!(response.body.contains("Noten skal ikke gå tabt."));
+    assert!(response.body.contains("value=\"10:15\""));
+    assert!(response.body.contains("value=\"symptoms\" checked"));
+    assert_eq!(
+        count(&app, "select count(*) from calls").await,
+        0,
+        "the call is not logged alone"
+    );
+}
+
+#[tokio::test]
+async fn a_call_needs_a_next_step_unless_the_course_is_marked_for_ending() {
+    let app = TestApp::new().await;
+    let mut w = world(&app).await;
+    let path = format!("/patients/{}/calls/new", w.patient);
+    let missing = w
+        .nurse
+        .post(
+            &path,
+            &[("outcome", "reached"), ("note", "x"), ("next", "booked")],
+        )
+        .await;
+    assert_eq!(missing.status, StatusCode::OK);
+    assert_eq!(count(&app, "select count(*) from calls").await, 0);
+    let ending = w
+        .nurse
+        .post(
+            &path,
+            &[
+                ("outcome", "reached"),
+                ("note", "Sidste samtale."),
+                ("next", "ending"),
+            ],
+        )
+        .await;
+    assert_eq!(ending.status, StatusCode::SEE_OTHER);
+    assert_eq!(count(&app, "select count(*) from calls").await, 1);
+    assert_eq!(
+        count(&app, "select count(*) from courses where ending_planned").await,
+        1
+    );
+    assert_eq!(
+        count(
+            &app,
+            "select count(*) from appointments where status = 'scheduled'"
+        )
+        .await,
+        0
+    );
+}
+
+#[tokio::test]
+async fn no_answer_offers_a_retry_and_three_failed_days_flag_the_patient_as_possibly_unreachable() {
+    let app = TestApp::new().await;
+    let mut w = world(&app).await;
+    let id = w.patient;
+    let form = w.nurse.get(&format!("/patients/{id}/calls/new")).await;
+    assert!(
+        form.body.contains("value=\"retry_next\""),
+        "a retry on the next working day"
+    );
+    let retry = w
+        .nurse
+        .post(
+            &format!("/patients/{id}/calls/new"),
+            &[("outcome", "no_answer"), ("next", "retry_next")],
+        )
+        .await;
+    assert_eq!(retry.status, StatusCode::SEE_OTHER, "{}", retry.body);
+    assert_eq!(
+        count(
+            &app,
+            "select count(*) from appointments where status = 'scheduled'"
+        )
+        .await,
+        1
+    );
+    // Two more failed attempts, but the same day twice: not yet flagged.
+    called(&app, id, w.nurse_id, Utc::now() - Duration::days(3), "voicemail").await;
+    called(
+        &app,
+        id,
+        w.nurse_id,
+        Utc::now() - Duration::days(3) + Duration::hours(1),
+        "no_answer",
+    )
+    .await;
+    let record = w.nurse.get(&format!("/patients/{id}")).await;
+    assert!(record.texts("#unreachable").is_empty());
+    called(&app, id, w.nurse_id, Utc::now() - Duration::days(5), "no_answer").await;
+    let record = w.nurse.get(&format!("/patients/{id}")).await;
+    assert_eq!(record.texts("#unreachable").len(), 1, "three days in a row");
+    assert!(record.body.contains("value=\"letter\"") && record.body.contains("value=\"gp\""));
+    w.nurse
+        .post(&format!("/patients/{id}/unreachable"), &[("step", "gp")])
+        .await;
+    assert_eq!(
+        count(&app, "select count(*) from referrals where kind = 'gp'").await,
+        1
+    );
+    // A call that reaches the patient ends the run.
+    called(&app, id, w.nurse_id, Utc::now() - Duration::minutes(5), "reached").await;
+    let record = w.nurse.get(&format!("/patients/{id}")).await;
+    assert!(record.texts("#unreachable").is_empty());
+}
+
+#[tokio::test]
+async fn notes_cannot_be_changed_or_deleted_even_with_direct_sql_and_an_amendment_keeps_the_original() {
+    let app = TestApp::new().await;
+    let mut w = world(&app).await;
+    let id = w.patient;
+    w.nurse
+        .post(
+            &format!("/patients/{id}/calls/new"),
+            &[
+                ("outcome", "reached"),
+                ("note", "Original tekst."),
+                ("next", "ending"),
+            ],
+        )
+        .await;
+    let call: i64 = count(&app, "select id from calls").await;
+    assert!(sqlx::query("update calls set note = 'ændret'")
+        .execute(&app.db)
+        .await
+        .is_err());
+    assert!(sqlx::query("delete from calls").execute(&app.db).await.is_err());
+    // No route edits a call.
+    let edit = w
+        .nurse
+        .post(&format!("/calls/{call}"), &[("note", "ændret")])
+        .await;
+    assert!(edit.status == StatusCode::NOT_FOUND || edit.status == StatusCode::METHOD_NOT_ALLOWED);
+    let amended = w
+        .nurse
+        .post(
+            &format!("/calls/{call}/amendments"),
+            &[("text", "Rettelse: det var tirsdag.")],
+        )
+        .await;
+    assert_eq!(amended.status, StatusCode::SEE_OTHER);
+    assert!(sqlx::query("update call_amendments set text = 'x'")
+        .execute(&app.db)
+        .await
+        .is_err());
+    let record = w.nurse.get(&format!("/patients/{id}")).await;
+    assert_eq!(
+        record.texts(&format!("#call-{call} p.note")),
+        vec!["Original tekst.", "Rettelse: det var tirsdag."]
+    );
+    assert!(record.texts(&format!("#call-{call} .amendment span"))[0].contains("Test nurse"));
+}
+
+#[tokio::test]
+async fn the_admin_edits_the_call_topics_and_the_call_form_offers_only_active_ones() {
+    let app = TestApp::new().await;
+    let mut w = world(&app).await;
+    assert_eq!(w.nurse.get("/admin/topics").await.status, StatusCode::FORBIDDEN);
+    let mut admin = app.signed_in("admin@example.test", Role::Admin, None).await;
+    assert_eq!(admin.get("/admin/topics").await.status, StatusCode::OK);
+    let bad = admin
+        .post(
+            "/admin/topics",
+            &[("code", "Søvn!"), ("label_da", "Søvn"), ("label_en", "Sleep")],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::OK);
+    assert!(bad.body.contains("value=\"Søvn\""));
+    admin
+        .post(
+            "/admin/topics",
+            &[
+                ("code", "sleep"),
+                ("label_da", "Søvn"),
+                ("label_en", "Sleep"),
+                ("position", "9"),
+            ],
+        )
+        .await;
+    admin
+        .post(
+            "/admin/topics/relatives",
+            &[
+                ("label_da", "Pårørende"),
+                ("label_en", "Relatives"),
+                ("position", "7"),
+            ],
+        )
+        .await;
+    let form = w.nurse.get(&format!("/patients/{}/calls/new", w.patient)).await;
+    assert!(form.body.contains("value=\"sleep\""));
+    assert!(!form.body.contains("value=\"relatives\""), "switched off");
+}
