@@ -7,12 +7,18 @@ use sqlx::PgExecutor;
 pub enum Action {
     /// The record page was opened.
     ViewRecord,
+    /// The invitation page was opened or acted on (answer, meeting, outcome).
+    Invitation,
+    /// An invitation letter naming the patient was produced.
+    Letter,
 }
 
 impl Action {
     pub fn as_str(self) -> &'static str {
         match self {
             Action::ViewRecord => "patient.view",
+            Action::Invitation => "patient.invitation",
+            Action::Letter => "patient.letter",
         }
     }
 }

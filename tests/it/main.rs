@@ -5,6 +5,7 @@ mod helpers;
 mod admin;
 mod auth;
 mod browser;
+mod centre;
 mod cli;
 mod demo;
 mod import_cli;

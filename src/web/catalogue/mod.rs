@@ -3,9 +3,12 @@
 
 mod admin;
 mod auth;
+mod centre;
 mod common;
 mod home;
 mod imports;
+mod invitations;
+mod letters;
 mod patients;
 
 /// Every area's texts, `(key, Danish, English)`.
@@ -16,4 +19,7 @@ pub const AREAS: &[&[(&str, &str, &str)]] = &[
     imports::ENTRIES,
     patients::ENTRIES,
     home::ENTRIES,
+    centre::ENTRIES,
+    invitations::ENTRIES,
+    letters::ENTRIES,
 ];

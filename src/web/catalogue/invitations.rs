@@ -1,0 +1,177 @@
+//! Texts of the invitation page: answers, the initial meeting and its outcome.
+
+/// `(key, Danish, English)`.
+pub const ENTRIES: &[(&str, &str, &str)] = &[
+    ("invitation.title", "Invitation", "Invitation"),
+    ("invitation.to_record", "Journal", "Record"),
+    ("invitation.letters", "Breve", "Letters"),
+    (
+        "invitation.no_letter",
+        "Intet brev sendt endnu.",
+        "No letter sent yet.",
+    ),
+    ("invitation.letter_produced", "Brev dannet", "Letter produced"),
+    ("invitation.proposed", "foreslog", "proposed"),
+    ("invitation.meeting", "Første møde", "Initial meeting"),
+    (
+        "invitation.no_meeting",
+        "Intet møde booket.",
+        "No meeting booked.",
+    ),
+    ("invitation.course", "Forløb", "Course"),
+    ("invitation.start_date", "Startdato", "Start date"),
+    ("invitation.planned_end", "Planlagt afslutning", "Planned end"),
+    (
+        "invitation.planned_end_hint",
+        "Forløbet planlægges til at slutte seks måneder senere.",
+        "The course is planned to end six months later.",
+    ),
+    (
+        "invitation.consent_course",
+        "Samtykke til forløbet",
+        "Consent to the course",
+    ),
+    (
+        "invitation.consent_interview",
+        "Samtykke til evalueringsinterview",
+        "Consent to the evaluation interview",
+    ),
+    (
+        "invitation.consent_recorded",
+        "Samtykke registreret",
+        "Consent recorded",
+    ),
+    ("invitation.history", "Historik", "History"),
+    (
+        "invitation.book_meeting",
+        "Patienten takker ja: book det første møde",
+        "The patient accepts: book the initial meeting",
+    ),
+    ("invitation.move_meeting", "Flyt mødet", "Move the meeting"),
+    (
+        "invitation.book_hint",
+        "Tid og sted fra brevet er foreslået; skift dem, hvis patienten ønsker en anden tid.",
+        "The letter's time and place are proposed; change them if the patient wants another time.",
+    ),
+    ("invitation.date", "Dato", "Date"),
+    ("invitation.time", "Klokkeslæt", "Time"),
+    ("invitation.minutes", "Varighed (minutter)", "Length (minutes)"),
+    ("invitation.room", "Lokale", "Room"),
+    (
+        "invitation.no_rooms",
+        "Centret har ingen lokaler endnu:",
+        "The centre has no rooms yet:",
+    ),
+    ("invitation.book", "Book mødet", "Book the meeting"),
+    ("invitation.outcome", "Efter mødet", "After the meeting"),
+    ("invitation.outcome_was", "Udfald", "Outcome"),
+    (
+        "invitation.outcome_starts",
+        "Forløbet starter",
+        "The course starts",
+    ),
+    ("invitation.first_call", "Første opkald", "First call"),
+    ("invitation.consents", "Samtykke", "Consent"),
+    (
+        "invitation.consent_course_text",
+        "Patienten giver samtykke til forløbet",
+        "The patient consents to the course",
+    ),
+    (
+        "invitation.consent_interview_text",
+        "Må patienten interviewes til evalueringen?",
+        "May the patient be interviewed for the evaluation?",
+    ),
+    ("invitation.yes", "Ja", "Yes"),
+    ("invitation.no", "Nej", "No"),
+    ("invitation.reason", "Begrundelse", "Reason"),
+    (
+        "invitation.reason_hint",
+        "Skal udfyldes ved »ikke egnet«.",
+        "Required for \"not eligible\".",
+    ),
+    (
+        "invitation.record_outcome",
+        "Registrér udfaldet",
+        "Record the outcome",
+    ),
+    (
+        "invitation.answer",
+        "Andet svar på invitationen",
+        "Another answer to the invitation",
+    ),
+    (
+        "invitation.answer_hint",
+        "»Intet svar« kan først registreres 14 dage efter brevet.",
+        "\"No response\" can be recorded only 14 days after the letter.",
+    ),
+    ("invitation.answer_was", "Svar", "Answer"),
+    (
+        "invitation.record_answer",
+        "Registrér svaret",
+        "Record the answer",
+    ),
+    ("invitation.choose_response", "Vælg et svar.", "Choose an answer."),
+    (
+        "invitation.choose_outcome",
+        "Vælg et udfald.",
+        "Choose an outcome.",
+    ),
+    (
+        "invitation.illegal_transition",
+        "Det er ikke muligt med patientens nuværende status. Intet er ændret.",
+        "That is not possible from the patient's current status. Nothing was changed.",
+    ),
+    (
+        "invitation.reason_required",
+        "Skriv hvorfor patienten ikke er egnet.",
+        "Say why the patient is not eligible.",
+    ),
+    (
+        "invitation.deadline_not_passed",
+        "Fristen er ikke udløbet: »intet svar« kræver et brev sendt for mindst 14 dage siden.",
+        "The deadline has not passed: \"no response\" needs a letter sent at least 14 days ago.",
+    ),
+    (
+        "invitation.time_invalid",
+        "Skriv en dato og et klokkeslæt.",
+        "Enter a date and a time.",
+    ),
+    (
+        "invitation.time_past",
+        "Tiden er allerede passeret.",
+        "That time has passed.",
+    ),
+    ("invitation.date_invalid", "Skriv en dato.", "Enter a date."),
+    (
+        "invitation.minutes_invalid",
+        "Skriv et antal minutter mellem 15 og 240.",
+        "Enter minutes between 15 and 240.",
+    ),
+    ("invitation.room_required", "Vælg et lokale.", "Choose a room."),
+    (
+        "invitation.nurse_required",
+        "Vælg en aktiv sygeplejerske.",
+        "Choose an active nurse.",
+    ),
+    (
+        "invitation.nurse_busy",
+        "Sygeplejersken har allerede en aftale på det tidspunkt. Vælg en anden tid.",
+        "The nurse already has an appointment at that time. Choose another time.",
+    ),
+    (
+        "invitation.call_before_start",
+        "Det første opkald kan ikke ligge før forløbets start.",
+        "The first call cannot be before the course starts.",
+    ),
+    (
+        "invitation.consent_required",
+        "Forløbet kan kun starte med patientens samtykke.",
+        "The course can start only with the patient's consent.",
+    ),
+    (
+        "invitation.interview_choose",
+        "Vælg ja eller nej.",
+        "Choose yes or no.",
+    ),
+];
