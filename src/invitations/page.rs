@@ -256,7 +256,13 @@ fn defaults(
     rooms: &[Room],
 ) -> Typed {
     let tz = page.user.tz;
-    let proposed = letter.map(|l| l.proposed_at.with_timezone(&tz));
+    // A booked meeting is moved from where it is; otherwise the letter's proposal is offered.
+    let proposed = meeting
+        .map(|m| m.starts_at.with_timezone(&tz))
+        .or_else(|| letter.map(|l| l.proposed_at.with_timezone(&tz)));
+    let place = meeting
+        .and_then(|m| m.place.clone())
+        .or_else(|| letter.map(|l| l.place.clone()));
     let meeting_day = meeting.map(|m| m.starts_at.with_timezone(&tz).date_naive());
     let start = meeting_day.unwrap_or_else(|| Utc::now().with_timezone(&tz).date_naive());
     Typed {
@@ -266,12 +272,18 @@ fn defaults(
         time: proposed
             .map(|p| p.format("%H:%M").to_string())
             .unwrap_or_else(|| "10:00".into()),
-        minutes: "60".into(),
-        room_id: letter
-            .and_then(|l| rooms.iter().find(|r| r.place() == l.place))
+        room_id: place
+            .and_then(|p| rooms.iter().find(|r| r.place() == p))
             .map(|r| r.id.to_string())
             .unwrap_or_default(),
-        nurse_id: s.nurse_id.map(|n| n.to_string()).unwrap_or_default(),
+        nurse_id: meeting
+            .map(|m| m.nurse_id)
+            .or(s.nurse_id)
+            .map(|n| n.to_string())
+            .unwrap_or_default(),
+        minutes: meeting
+            .map(|m| (m.ends_at - m.starts_at).num_minutes().to_string())
+            .unwrap_or_else(|| "60".into()),
         start_date: start.format("%Y-%m-%d").to_string(),
         call_date: (start + chrono::Duration::days(14))
             .format("%Y-%m-%d")

@@ -121,6 +121,10 @@ async fn the_pdf_is_a_valid_pdf_with_one_page_per_letter_and_the_right_names() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(headers.get("content-type").unwrap(), "application/pdf");
     assert!(bytes.starts_with(b"%PDF-"));
+    // Kept beside the screenshots to look at.
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("letters.pdf"), &bytes).unwrap();
     let document = lopdf::Document::load_mem(&bytes).expect("a valid PDF");
     let pages = document.get_pages();
     assert_eq!(pages.len(), 3, "one page per letter");
