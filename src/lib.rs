@@ -103,7 +103,7 @@ pub fn app(state: AppState) -> Router {
 pub async fn serve(state: AppState) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(state.config.bind).await?;
     tracing::info!(address = %listener.local_addr()?, "coachline is listening");
-    centre::moves::spawn_returns(state.db.clone());
+    centre::returns::spawn_returns(state.db.clone());
     let app = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())

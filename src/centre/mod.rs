@@ -7,6 +7,7 @@ pub mod chart;
 pub mod moves;
 pub mod nurses;
 pub mod overview;
+pub mod returns;
 pub mod rooms;
 pub mod safety;
 

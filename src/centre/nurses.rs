@@ -104,7 +104,7 @@ pub async fn centre_page(
     done: Option<i64>,
 ) -> Result<Response> {
     let centre_id = centre_of(&page.user)?;
-    super::moves::return_due(&state.db).await?;
+    super::returns::return_due(&state.db).await?;
     let nurses = nurses_of(&state.db, centre_id).await?;
     let waiting = assign::suggestions(&state.db, centre_id, keep).await?;
     render(&CentrePage {
@@ -135,7 +135,7 @@ struct NursesPage {
 
 /// `GET /nurses`: the centre's nurses, each a link to her caseload.
 pub async fn list(State(state): State<AppState>, page: Page) -> Result<Response> {
-    super::moves::return_due(&state.db).await?;
+    super::returns::return_due(&state.db).await?;
     let nurses = nurses_of(&state.db, centre_of(&page.user)?).await?;
     render(&NursesPage {
         layout: page.layout,

@@ -61,6 +61,15 @@ impl HistoryRow {
     }
 }
 
+/// A move of the patient between nurses (from `caseload_moves`).
+pub struct MoveRow {
+    pub moved_at: DateTime<Utc>,
+    pub from_nurse: String,
+    pub to_nurse: String,
+    pub until: Option<NaiveDate>,
+    pub returned_at: Option<DateTime<Utc>>,
+}
+
 /// The course, once it has started.
 pub struct CourseRow {
     pub start_date: NaiveDate,
@@ -119,6 +128,7 @@ struct InvitationPage {
     meeting: Option<MeetingRow>,
     course: Option<CourseRow>,
     history: Vec<HistoryRow>,
+    moves: Vec<MoveRow>,
     rooms: Vec<Room>,
     nurses: Vec<NurseChoice>,
     typed: Typed,
@@ -221,6 +231,15 @@ pub async fn show_page(
     )
     .fetch_all(db)
     .await?;
+    let moves = sqlx::query_as!(
+        MoveRow,
+        "select m.moved_at, f.name as from_nurse, t.name as to_nurse, m.until, m.returned_at
+           from caseload_moves m join users f on f.id = m.from_nurse_id join users t on t.id = m.to_nurse_id
+          where m.patient_id = $1 order by m.moved_at desc",
+        s.id
+    )
+    .fetch_all(db)
+    .await?;
     let rooms = rooms_of(db, s.centre_id, true).await?;
     let nurses = sqlx::query_as!(
         NurseChoice,
@@ -240,6 +259,7 @@ pub async fn show_page(
         meeting,
         course,
         history,
+        moves,
         rooms,
         nurses,
         typed,

@@ -4,6 +4,7 @@
 
 pub mod pages;
 pub mod pdf;
+pub mod print;
 pub mod text;
 
 use axum::routing::get;
@@ -16,7 +17,7 @@ use crate::AppState;
 pub fn router(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/letters", get(pages::choose).post(pages::produce))
-        .route("/letters/{id}", get(pages::print))
-        .route("/letters/{id}/pdf", get(pages::pdf))
+        .route("/letters/{id}", get(print::print))
+        .route("/letters/{id}/pdf", get(print::pdf))
         .route_layer(middleware::from_fn_with_state(state, admins_only))
 }

@@ -42,6 +42,8 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
         "Consent recorded",
     ),
     ("invitation.history", "Historik", "History"),
+    ("invitation.moves", "Skift af sygeplejerske", "Changes of nurse"),
+    ("invitation.returned", "vendt tilbage", "returned"),
     (
         "invitation.book_meeting",
         "Patienten takker ja: book det første møde",

@@ -72,6 +72,9 @@ async fn moving_a_caseload_moves_future_appointments_and_nothing_else() {
     .await
     .unwrap();
     assert_eq!(history, (anna, bent, None, 2), "the timeline can show the move");
+    let page = coord.get(&format!("/patients/{moved}/invitation")).await;
+    assert_eq!(page.texts("#moves li").len(), 1);
+    assert!(page.texts("#moves li")[0].ends_with("Anna Andersen → Bente Berg"));
 }
 
 #[tokio::test]
