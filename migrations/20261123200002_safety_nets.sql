@@ -9,7 +9,8 @@ language sql immutable as $$
 $$;
 
 create view safety_net_entries as
-with local as (
+-- Not materialized, so a filter on the centre reaches every branch.
+with local as not materialized (
     select p.id as patient_id, p.centre_id, p.status, (now() at time zone c.timezone)::date as today,
            c.timezone
       from patients p join centres c on c.id = p.centre_id
