@@ -109,6 +109,15 @@ pub async fn load(db: &PgPool) -> anyhow::Result<u64> {
             phone: "70 11 22 33".into(),
         };
         centres::insert(db, &form).await?;
+        // A room for the initial meetings, so letters and meetings can be tried at once.
+        sqlx::query!(
+            "insert into centre_rooms (centre_id, name, address)
+             select id, 'Mødelokale 1', address from centres where code = $1
+             on conflict do nothing",
+            code
+        )
+        .execute(db)
+        .await?;
     }
     for (login, (first, last)) in LOGINS.iter().zip(NAMES) {
         let exists = sqlx::query_scalar!(

@@ -8,13 +8,15 @@ pub mod appointments;
 pub mod auth;
 pub mod bench;
 pub mod calls;
+pub mod centre;
 pub mod cli;
 pub mod config;
 pub mod courses;
 pub mod db;
 pub mod demo;
-pub mod home;
 pub mod imports;
+pub mod invitations;
+pub mod letters;
 pub mod patients;
 pub mod telemetry;
 pub mod today;
@@ -65,16 +67,22 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(auth::router(state.clone()))
         .merge(admin::router(state.clone()))
-        .merge(home::router(state.clone()))
         .merge(imports::router(state.clone()))
         .merge(patients::router(state.clone()))
         .merge(today::router(state.clone()))
         .merge(calls::router(state.clone()))
         .merge(appointments::router(state.clone()))
         .merge(courses::router(state.clone()))
+        .merge(centre::router(state.clone()))
+        .merge(invitations::router(state.clone()))
+        .merge(letters::router(state.clone()))
         .merge(static_files)
         .fallback(web::layout::not_found)
         // Layers run bottom-up for requests: the last added is the outermost.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            centre::safety::nav_counts,
+        ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             web::request::request_context,
@@ -102,6 +110,7 @@ pub fn app(state: AppState) -> Router {
 pub async fn serve(state: AppState) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(state.config.bind).await?;
     tracing::info!(address = %listener.local_addr()?, "coachline is listening");
+    centre::returns::spawn_returns(state.db.clone());
     let app = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())

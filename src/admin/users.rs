@@ -358,6 +358,24 @@ pub async fn set_active(
     if id == page.user.id && !active {
         return Err(AppError::BadRequest);
     }
+    if !active {
+        // A deactivated nurse's patients would be left without anyone: they are moved first.
+        let patients = sqlx::query_scalar!(
+            r#"select count(*) as "n!" from patients
+                where nurse_id = $1 and status in ('invited', 'meeting_booked', 'active')"#,
+            id
+        )
+        .fetch_one(&state.db)
+        .await?;
+        if patients > 0 {
+            let mut errors = FormErrors::default();
+            errors.add("active", "move.deactivate_first");
+            let form = stored_form(&state.db, id).await?;
+            let mut response = form_page(&state, page.layout, Some(id), form, errors).await?;
+            *response.status_mut() = axum::http::StatusCode::CONFLICT;
+            return Ok(response);
+        }
+    }
     let mut tx = state.db.begin().await?;
     let done = sqlx::query!(
         "update users set active = $1, updated_at = now() where id = $2",

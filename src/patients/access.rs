@@ -14,6 +14,10 @@ pub enum Action {
     ViewPage,
     /// Something was written about the patient (a call, a booking, a goal, ...).
     Write,
+    /// The invitation page was opened or acted on (answer, meeting, outcome).
+    Invitation,
+    /// An invitation letter naming the patient was produced.
+    Letter,
 }
 
 impl Action {
@@ -22,6 +26,8 @@ impl Action {
             Action::ViewRecord => "patient.view",
             Action::ViewPage => "patient.view_page",
             Action::Write => "patient.write",
+            Action::Invitation => "patient.invitation",
+            Action::Letter => "patient.letter",
         }
     }
 }

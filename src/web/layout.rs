@@ -17,7 +17,13 @@ pub struct NavItem {
     pub href: &'static str,
     pub key: &'static str,
     pub current: bool,
+    /// A count shown beside the entry (e.g. the coordinator's open safety nets).
+    pub count: Option<i64>,
 }
+
+/// Counts for navigation entries, by `href`, put on the request by a feature's middleware.
+#[derive(Clone, Debug, Default)]
+pub struct NavCounts(pub Vec<(&'static str, i64)>);
 
 /// What `base.html` needs: language, CSRF token, the person and where they are.
 #[derive(Clone, Debug)]
@@ -26,6 +32,7 @@ pub struct Layout {
     pub csrf: String,
     pub user: Option<CurrentUser>,
     pub path: String,
+    pub counts: NavCounts,
 }
 
 impl Layout {
@@ -36,6 +43,7 @@ impl Layout {
             csrf: ctx.csrf.clone(),
             user,
             path: path.to_owned(),
+            counts: NavCounts::default(),
         }
     }
 
@@ -67,6 +75,8 @@ impl Layout {
                 ("/centre", "nav.centre"),
                 ("/patients", "nav.patients"),
                 ("/nurses", "nav.nurses"),
+                ("/safety-nets", "nav.safety_nets"),
+                ("/overview", "nav.overview"),
             ],
             Role::Admin => &[
                 ("/imports", "nav.imports"),
@@ -83,6 +93,7 @@ impl Layout {
                 href,
                 key,
                 current: self.path.starts_with(href),
+                count: self.counts.0.iter().find(|(h, _)| h == href).map(|(_, n)| *n),
             })
             .collect()
     }
@@ -122,7 +133,8 @@ impl FromRequestParts<AppState> for Page {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         let user = CurrentUser::from_request_parts(parts, state).await?;
         let ctx = ReqCtx::from_request_parts(parts, state).await?;
-        let layout = Layout::new(&ctx, Some(user.clone()), parts.uri.path());
+        let mut layout = Layout::new(&ctx, Some(user.clone()), parts.uri.path());
+        layout.counts = parts.extensions.get::<NavCounts>().cloned().unwrap_or_default();
         Ok(Page { user, layout })
     }
 }

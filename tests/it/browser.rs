@@ -362,3 +362,122 @@ async fn a_nurse_opens_today_logs_a_call_with_a_note_and_the_next_call_and_sees_
     browser.screenshot("nurse-my-patients").await;
     browser.close().await;
 }
+
+/// Sets a form field's value directly (date inputs take typed keys in the browser's locale).
+async fn set_value(browser: &Browser, id: &str, value: &str) {
+    browser
+        .client
+        .execute(
+            "document.getElementById(arguments[0]).value = arguments[1]",
+            vec![serde_json::json!(id), serde_json::json!(value)],
+        )
+        .await
+        .unwrap();
+}
+
+/// Waits (up to 5 s) until the browser has left `path`.
+async fn wait_to_leave(browser: &Browser, path: &str) {
+    for _ in 0..100 {
+        if browser.path().await != path {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the browser stayed at {path}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_coordinator_takes_an_invited_patient_from_letter_to_the_nurses_caseload() {
+    use coachline::web::Role;
+    let app = TestApp::new().await;
+    let ouh = app.centre("OUH").await;
+    sqlx::query("update centres set name = 'Sundhedscoaching Odense', address = 'Sdr. Boulevard 29\n5000 Odense C', phone = '65 41 00 00' where id = $1")
+        .bind(ouh)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let nina = crate::centre::fixtures::nurse(&app, "nina@example.test", "Nina Nielsen", ouh, 40).await;
+    crate::centre::fixtures::nurse(&app, "olga@example.test", "Olga Olsen", ouh, 30).await;
+    let room = crate::centre::fixtures::room(&app, ouh, "Mødelokale 2").await;
+    let patient = crate::centre::fixtures::patient(&app, ouh, "Ærtebjerg Østergaard", "invited", None).await;
+    crate::centre::fixtures::patient(&app, ouh, "Åge Andersen", "invited", None).await;
+    let busy = crate::centre::fixtures::patient(&app, ouh, "Bodil Bech", "active", Some(nina)).await;
+    crate::centre::fixtures::course(&app, busy, nina, crate::centre::fixtures::date(-200)).await;
+    app.user("admin@example.test", Role::Admin, None).await;
+    app.user("coord@example.test", Role::Coordinator, Some(ouh)).await;
+    let browser = Browser::start(&app).await;
+    let password = crate::helpers::PASSWORD;
+
+    // The admin prints the letters.
+    browser.sign_in("admin@example.test", password).await;
+    browser.goto(&format!("/letters?centre={ouh}")).await;
+    let day = crate::centre::fixtures::date(7).format("%Y-%m-%d").to_string();
+    set_value(&browser, "date", &day).await;
+    set_value(&browser, "time", "09:30").await;
+    browser.fill("#minutes", "45").await;
+    browser
+        .client
+        .find(Locator::Css("#room_id"))
+        .await
+        .unwrap()
+        .select_by_value(&room.to_string())
+        .await
+        .unwrap();
+    browser.screenshot("letters-choose").await;
+    browser.click("#produce").await;
+    wait_to_leave(&browser, "/letters").await;
+    assert_eq!(
+        browser
+            .client
+            .find_all(Locator::Css("article.letter"))
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    browser.screenshot("letters-print").await;
+    browser.sign_out().await;
+
+    // The coordinator assigns the patient, books the meeting and records that the course starts.
+    browser.sign_in("coord@example.test", password).await;
+    browser.wait_for("/centre").await;
+    browser.screenshot("centre").await;
+    browser
+        .click(&format!("button[name='only'][value='{patient}']"))
+        .await;
+    browser.wait_for_text("p.notice", "1 patienter").await;
+    browser.goto(&format!("/patients/{patient}/invitation")).await;
+    assert!(
+        browser.text("#nurse").await.contains("Nina Nielsen"),
+        "the suggestion: most free capacity"
+    );
+    browser.screenshot("invitation-invited").await;
+    browser.click("#book-meeting").await;
+    browser.wait_for_text("#status", "Møde booket").await;
+    let proposed = crate::centre::fixtures::date(7).format("%d.%m.%Y").to_string();
+    assert!(
+        browser.text("#meeting").await.contains(&proposed),
+        "the letter's day was proposed"
+    );
+    browser.screenshot("invitation-meeting-booked").await;
+    browser.click("#outcome-starts").await;
+    browser.click("#consent_course").await;
+    browser.click("#interview-yes").await;
+    browser.click("#record-outcome").await;
+    browser.wait_for_text("#status", "Aktiv").await;
+    browser.screenshot("invitation-course-started").await;
+    browser.goto(&format!("/nurses/{nina}")).await;
+    assert!(browser.text("main table").await.contains("Ærtebjerg Østergaard"));
+    browser.screenshot("nurse-caseload").await;
+    browser.goto("/safety-nets").await;
+    browser.screenshot("safety-nets").await;
+    browser.goto("/overview").await;
+    browser.screenshot("overview").await;
+    browser.sign_out().await;
+
+    // And the nurse sees her new patient.
+    browser.sign_in("nina@example.test", password).await;
+    browser.goto("/my-patients").await;
+    assert!(browser.text("main table").await.contains("Ærtebjerg Østergaard"));
+    browser.close().await;
+}

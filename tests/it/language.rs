@@ -66,7 +66,13 @@ async fn the_navigation_fits_the_role() {
         .await;
     assert_eq!(
         coord.get("/centre").await.texts("nav a"),
-        vec!["Center", "Patienter", "Sygeplejersker"]
+        vec![
+            "Center",
+            "Patienter",
+            "Sygeplejersker",
+            "Sikkerhedsnet",
+            "Overblik"
+        ]
     );
     let mut admin = app.signed_in("admin@example.test", Role::Admin, None).await;
     let nav = admin.get("/admin/users").await.texts("nav a");

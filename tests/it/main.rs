@@ -7,6 +7,7 @@ mod appointments;
 mod auth;
 mod browser;
 mod calls;
+mod centre;
 mod cli;
 mod courses;
 mod demo;

@@ -10,6 +10,8 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
     ("nav.patients", "Patienter", "Patients"),
     ("nav.nurses", "Sygeplejersker", "Nurses"),
     ("nav.imports", "Importer", "Imports"),
+    ("nav.safety_nets", "Sikkerhedsnet", "Safety nets"),
+    ("nav.overview", "Overblik", "Overview"),
     ("nav.users", "Brugere", "Users"),
     ("nav.centres", "Callcentre", "Call centres"),
     ("nav.access_log", "Adgangslog", "Access log"),

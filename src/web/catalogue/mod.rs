@@ -3,9 +3,12 @@
 
 mod admin;
 mod auth;
+mod centre;
 mod common;
 mod home;
 mod imports;
+mod invitations;
+mod letters;
 mod nurse;
 mod patients;
 
@@ -18,4 +21,7 @@ pub const AREAS: &[&[(&str, &str, &str)]] = &[
     patients::ENTRIES,
     home::ENTRIES,
     nurse::ENTRIES,
+    centre::ENTRIES,
+    invitations::ENTRIES,
+    letters::ENTRIES,
 ];

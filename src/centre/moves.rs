@@ -1,0 +1,266 @@
+//! Moving caseloads: one, several or all of a nurse's patients to a colleague, permanently or
+//! until a date after which they return. Future appointments move with the patients; every
+//! move is kept in `caseload_moves`, which the patients' timelines read.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use chrono::NaiveDate;
+
+use super::nurses::{nurses_of, NurseRow};
+use super::{nurse_in_centre, NurseRef};
+use crate::web::{render, AppError, Layout, Page, Result};
+use crate::AppState;
+
+/// A patient on the nurse's list, with a move under way if any.
+pub struct CaseloadRow {
+    pub id: i64,
+    pub first_name: String,
+    pub last_name: String,
+    pub status: String,
+    pub future_appointments: i64,
+    pub returns_to: Option<String>,
+    pub until: Option<NaiveDate>,
+}
+
+impl CaseloadRow {
+    pub fn status_key(&self) -> &'static str {
+        crate::patients::status::label_key(&self.status)
+    }
+}
+
+/// What was typed in the move form, kept when it is refused.
+#[derive(Debug, Default)]
+pub struct MoveForm {
+    pub picked: Vec<i64>,
+    pub to: String,
+    pub mode: String,
+    pub until: String,
+}
+
+#[derive(Template)]
+#[template(path = "centre/nurse.html")]
+struct NursePage {
+    layout: Layout,
+    nurse: NurseRef,
+    patients: Vec<CaseloadRow>,
+    colleagues: Vec<NurseRow>,
+    form: MoveForm,
+    error: Option<(&'static str, &'static str)>,
+    conflict: Option<String>,
+}
+
+impl NursePage {
+    fn picked(&self, id: &i64) -> bool {
+        self.form.picked.contains(id)
+    }
+
+    fn chosen(&self, id: &i64) -> bool {
+        self.form.to == id.to_string()
+    }
+
+    fn error_for(&self, field: &str) -> Option<&'static str> {
+        self.error.filter(|(f, _)| *f == field).map(|(_, k)| k)
+    }
+}
+
+async fn show(
+    state: &AppState,
+    page: Page,
+    nurse: NurseRef,
+    form: MoveForm,
+    error: Option<(&'static str, &'static str)>,
+    conflict: Option<String>,
+) -> Result<Response> {
+    let patients = sqlx::query_as!(
+        CaseloadRow,
+        r#"select p.id, p.first_name, p.last_name, p.status,
+                  (select count(*) from appointments a where a.patient_id = p.id and a.nurse_id = p.nurse_id
+                      and a.status = 'scheduled' and a.starts_at > now()) as "future_appointments!",
+                  u.name as "returns_to?", m.until as "until?"
+             from patients p
+             left join lateral (select from_nurse_id, until from caseload_moves m
+                                 where m.patient_id = p.id and m.to_nurse_id = p.nurse_id
+                                   and m.until is not null and m.returned_at is null
+                                 order by m.moved_at desc limit 1) m on true
+             left join users u on u.id = m.from_nurse_id
+            where p.nurse_id = $1 and p.status in ('invited', 'meeting_booked', 'active')
+            order by p.last_name, p.first_name"#,
+        nurse.id
+    )
+    .fetch_all(&state.db)
+    .await?;
+    let colleagues = nurses_of(&state.db, nurse.centre_id)
+        .await?
+        .into_iter()
+        .filter(|n| n.active && n.id != nurse.id)
+        .collect();
+    render(&NursePage {
+        layout: page.layout,
+        nurse,
+        patients,
+        colleagues,
+        form,
+        error,
+        conflict,
+    })
+}
+
+/// `GET /nurses/{id}`: a nurse's patients, and the form to move them.
+pub async fn nurse_page(State(state): State<AppState>, page: Page, Path(id): Path<i64>) -> Result<Response> {
+    super::returns::return_due(&state.db).await?;
+    let nurse = nurse_in_centre(&state.db, &page.user, id).await?;
+    let form = MoveForm {
+        mode: "temporary".into(),
+        ..MoveForm::default()
+    };
+    show(&state, page, nurse, form, None, None).await
+}
+
+/// `POST /nurses/{id}/move`: `pick` = patient ids (or `all`), `to`, `mode` = temporary |
+/// permanent, `until` for a temporary move.
+pub async fn move_patients(
+    State(state): State<AppState>,
+    page: Page,
+    Path(id): Path<i64>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response> {
+    let from = nurse_in_centre(&state.db, &page.user, id).await?;
+    let field = |name: &str| {
+        fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.trim().to_owned())
+            .unwrap_or_default()
+    };
+    let mut form = MoveForm {
+        picked: fields
+            .iter()
+            .filter(|(k, _)| k == "pick")
+            .filter_map(|(_, v)| v.parse().ok())
+            .collect(),
+        to: field("to"),
+        mode: field("mode"),
+        until: field("until"),
+    };
+    let all = !field("all").is_empty();
+    let to = match form.to.parse::<i64>() {
+        Ok(to_id) => Some(nurse_in_centre(&state.db, &page.user, to_id).await?),
+        Err(_) => None,
+    };
+    let today = chrono::Utc::now().with_timezone(&page.user.tz).date_naive();
+    let until = NaiveDate::parse_from_str(&form.until, "%Y-%m-%d").ok();
+    let error = match (&to, form.mode.as_str()) {
+        (None, _) => Some(("to", "move.to_required")),
+        (Some(t), _) if t.id == from.id || !t.active => Some(("to", "move.to_invalid")),
+        (_, "temporary") if until.is_none_or(|u| u < today) => Some(("until", "move.until_invalid")),
+        (_, "temporary" | "permanent") => None,
+        _ => Some(("mode", "form.required")),
+    };
+    let current: Vec<i64> = sqlx::query_scalar!(
+        "select id from patients where nurse_id = $1 and status in ('invited', 'meeting_booked', 'active')",
+        from.id
+    )
+    .fetch_all(&state.db)
+    .await?;
+    if all {
+        form.picked = current.clone();
+    }
+    if form.picked.iter().any(|p| !current.contains(p)) {
+        tracing::warn!(
+            user_id = page.user.id,
+            "refused moving a patient who is not on the nurse's list"
+        );
+        return Err(AppError::Forbidden);
+    }
+    let error = error.or_else(|| form.picked.is_empty().then_some(("pick", "move.pick_someone")));
+    if error.is_some() {
+        return show(&state, page, from, form, error, None).await;
+    }
+    let to = to.expect("checked above");
+    let until = if form.mode == "temporary" { until } else { None };
+    match move_to(&state.db, &form.picked, &from, &to, until, page.user.id).await? {
+        Ok(moved) => {
+            tracing::info!(user_id = page.user.id, moved, "moved a caseload");
+            Ok(Redirect::to(&format!("/nurses/{}", from.id)).into_response())
+        }
+        Err(at) => {
+            let text = page.lang().tf(
+                "move.double_booked",
+                &[("name", &to.name), ("at", &page.layout.datetime(&at))],
+            );
+            show(&state, page, from, form, None, Some(text)).await
+        }
+    }
+}
+
+/// Moves patients and their future appointments in one transaction. `Err(at)` when the
+/// receiving nurse already has something booked at `at` (nothing is moved then).
+pub async fn move_to(
+    db: &sqlx::PgPool,
+    patients: &[i64],
+    from: &NurseRef,
+    to: &NurseRef,
+    until: Option<NaiveDate>,
+    by: i64,
+) -> Result<Result<usize, chrono::DateTime<chrono::Utc>>> {
+    let mut tx = db.begin().await?;
+    for patient_id in patients {
+        let clash = sqlx::query_scalar!(
+            "select a.starts_at from appointments a
+              where a.patient_id = $1 and a.nurse_id = $2 and a.status = 'scheduled' and a.starts_at > now()
+                and exists (select 1 from appointments b where b.nurse_id = $3 and b.status = 'scheduled'
+                             and tstzrange(b.starts_at, b.ends_at) && tstzrange(a.starts_at, a.ends_at))
+              order by a.starts_at limit 1",
+            patient_id,
+            from.id,
+            to.id
+        )
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some(at) = clash {
+            return Ok(Err(at));
+        }
+        let moved = sqlx::query!(
+            "update appointments set nurse_id = $3, updated_at = now()
+              where patient_id = $1 and nurse_id = $2 and status = 'scheduled' and starts_at > now()",
+            patient_id,
+            from.id,
+            to.id
+        )
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        sqlx::query!(
+            "update patients set nurse_id = $2, updated_at = now() where id = $1",
+            patient_id,
+            to.id
+        )
+        .execute(&mut *tx)
+        .await?;
+        if until.is_none() {
+            sqlx::query!(
+                "update courses set nurse_id = $2, updated_at = now() where patient_id = $1 and end_date is null",
+                patient_id,
+                to.id
+            )
+            .execute(&mut *tx)
+            .await?;
+        }
+        sqlx::query!(
+            "insert into caseload_moves (patient_id, from_nurse_id, to_nurse_id, until, appointments_moved, moved_by)
+             values ($1, $2, $3, $4, $5, $6)",
+            patient_id,
+            from.id,
+            to.id,
+            until,
+            i32::try_from(moved).unwrap_or(i32::MAX),
+            by
+        )
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(Ok(patients.len()))
+}

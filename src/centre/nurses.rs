@@ -1,0 +1,144 @@
+//! The centre page (nurses with caseload against capacity, calls this week, overdue calls, and
+//! the patients waiting for a nurse) and the list of nurses.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use serde::Deserialize;
+
+use super::assign::{self, Keep, Suggestion};
+use super::centre_of;
+use crate::web::{render, Layout, Page, Result};
+use crate::AppState;
+
+/// A nurse of the centre with her caseload and her week.
+pub struct NurseRow {
+    pub id: i64,
+    pub name: String,
+    pub capacity: Option<i32>,
+    pub active: bool,
+    /// Active patients.
+    pub caseload: i64,
+    /// Assigned, not yet active (invited or meeting booked).
+    pub pending: i64,
+    pub calls_this_week: i64,
+    pub overdue_calls: i64,
+}
+
+impl NurseRow {
+    /// Active caseload as a share of capacity, 0-100, for the bar.
+    pub fn load_percent(&self) -> i64 {
+        match self.capacity {
+            Some(c) if c > 0 => (self.caseload * 100 / i64::from(c)).min(100),
+            _ => 100,
+        }
+    }
+
+    /// Capacity minus active caseload and patients on their way to her.
+    pub fn free(&self) -> i64 {
+        i64::from(self.capacity.unwrap_or(0)) - self.caseload - self.pending
+    }
+}
+
+/// The centre's nurses, active first.
+pub async fn nurses_of(db: &sqlx::PgPool, centre_id: i64) -> Result<Vec<NurseRow>, sqlx::Error> {
+    sqlx::query_as!(
+        NurseRow,
+        r#"select u.id, u.name, u.capacity, u.active,
+                  (select count(*) from patients p where p.nurse_id = u.id and p.status = 'active') as "caseload!",
+                  (select count(*) from patients p where p.nurse_id = u.id
+                      and p.status in ('invited', 'meeting_booked')) as "pending!",
+                  (select count(*) from calls k where k.nurse_id = u.id
+                      and k.called_at >= date_trunc('week', now() at time zone c.timezone) at time zone c.timezone) as "calls_this_week!",
+                  (select count(*) from appointments a where a.nurse_id = u.id and a.kind = 'call'
+                      and a.status = 'scheduled' and a.starts_at < now()) as "overdue_calls!"
+             from users u join centres c on c.id = u.centre_id
+            where u.centre_id = $1 and u.role = 'nurse'
+            order by u.active desc, u.name"#,
+        centre_id
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// `?keep=municipality|gp` on the centre page.
+#[derive(Debug, Default, Deserialize)]
+pub struct CentreQuery {
+    #[serde(default)]
+    pub keep: String,
+    #[serde(default)]
+    pub done: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "centre/centre.html")]
+pub struct CentrePage {
+    pub layout: Layout,
+    pub nurses: Vec<NurseRow>,
+    pub waiting: Vec<Suggestion>,
+    pub keep: Keep,
+    pub error: Option<String>,
+    pub done: Option<i64>,
+}
+
+impl CentrePage {
+    fn suggested(&self, row: &Suggestion, nurse_id: &i64) -> bool {
+        row.suggested == Some(*nurse_id)
+    }
+
+    fn active_nurses(&self) -> impl Iterator<Item = &NurseRow> {
+        self.nurses.iter().filter(|n| n.active)
+    }
+
+    fn done_text(&self, n: &i64) -> String {
+        self.layout.lang.tf("centre.assigned", &[("n", n)])
+    }
+}
+
+/// Renders the centre page, with an error from a refused assignment if there is one.
+pub async fn centre_page(
+    state: &AppState,
+    page: Page,
+    keep: Keep,
+    error: Option<String>,
+    done: Option<i64>,
+) -> Result<Response> {
+    let centre_id = centre_of(&page.user)?;
+    super::returns::return_due(&state.db).await?;
+    let nurses = nurses_of(&state.db, centre_id).await?;
+    let waiting = assign::suggestions(&state.db, centre_id, keep).await?;
+    render(&CentrePage {
+        layout: page.layout,
+        nurses,
+        waiting,
+        keep,
+        error,
+        done,
+    })
+}
+
+/// `GET /centre`: the coordinator's centre.
+pub async fn centre(
+    State(state): State<AppState>,
+    page: Page,
+    Query(q): Query<CentreQuery>,
+) -> Result<Response> {
+    centre_page(&state, page, Keep::parse(&q.keep), None, q.done).await
+}
+
+#[derive(Template)]
+#[template(path = "centre/nurses.html")]
+struct NursesPage {
+    layout: Layout,
+    nurses: Vec<NurseRow>,
+}
+
+/// `GET /nurses`: the centre's nurses, each a link to her caseload.
+pub async fn list(State(state): State<AppState>, page: Page) -> Result<Response> {
+    super::returns::return_due(&state.db).await?;
+    let nurses = nurses_of(&state.db, centre_of(&page.user)?).await?;
+    render(&NursesPage {
+        layout: page.layout,
+        nurses,
+    })
+}

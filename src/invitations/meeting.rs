@@ -1,0 +1,137 @@
+//! Booking the initial meeting: a room of the centre, a time, a nurse. The patient's answer was
+//! yes (or a changed time); the meeting is an appointment of kind `meeting`, and the database
+//! refuses to book a nurse twice at the same time.
+
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+
+use super::page::{current_meeting, local_instant, show_page, Typed};
+use super::{change_status, coordinator, set_actor, subject, transition_allowed};
+use crate::admin::FormErrors;
+use crate::centre::rooms::rooms_of;
+use crate::patients::Status;
+use crate::web::{AppError, Page, Result};
+use crate::AppState;
+
+/// `POST /patients/{id}/invitation/meeting`: `date`, `time`, `minutes`, `room_id`, `nurse_id`.
+/// Booking again moves the meeting.
+pub async fn book(
+    State(state): State<AppState>,
+    page: Page,
+    Path(id): Path<i64>,
+    Form(typed): Form<Typed>,
+) -> Result<Response> {
+    let s = subject(&state.db, &page.user, id, coordinator).await?;
+    let mut errors = FormErrors::default();
+    if !transition_allowed(s.status, Status::MeetingBooked) {
+        errors.add("date", "invitation.illegal_transition");
+    }
+    let starts_at = local_instant(page.user.tz, &typed.date, &typed.time);
+    match starts_at {
+        None => errors.add("date", "invitation.time_invalid"),
+        Some(at) if at <= chrono::Utc::now() => errors.add("date", "invitation.time_past"),
+        Some(_) => {}
+    }
+    let minutes = typed
+        .minutes
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|m| (15..=240).contains(m));
+    if minutes.is_none() {
+        errors.add("minutes", "invitation.minutes_invalid");
+    }
+    let rooms = rooms_of(&state.db, s.centre_id, true).await?;
+    let room = rooms.iter().find(|r| r.id.to_string() == typed.room_id);
+    if room.is_none() {
+        errors.add("room_id", "invitation.room_required");
+    }
+    let nurse_id = typed.nurse_id.trim().parse::<i64>().ok();
+    let nurse = match nurse_id {
+        Some(n) => {
+            sqlx::query!(
+                "select centre_id, active from users where id = $1 and role = 'nurse'",
+                n
+            )
+            .fetch_optional(&state.db)
+            .await?
+        }
+        None => None,
+    };
+    match &nurse {
+        Some(n) if n.centre_id != Some(s.centre_id) => return Err(AppError::Forbidden),
+        Some(n) if n.active => {}
+        _ => errors.add("nurse_id", "invitation.nurse_required"),
+    }
+    if !errors.is_empty() {
+        return show_page(&state, page, s, Some(typed), errors).await;
+    }
+    let (starts_at, minutes, place, nurse_id) = (
+        starts_at.expect("checked"),
+        minutes.expect("checked"),
+        room.expect("checked").place(),
+        nurse_id.expect("checked"),
+    );
+    let previous = current_meeting(&state.db, id).await?;
+    let mut tx = state.db.begin().await?;
+    set_actor(&mut tx, page.user.id, "").await?;
+    if let Some(old) = &previous {
+        // Free the old slot first, so moving a meeting by a few minutes is no double booking.
+        sqlx::query!(
+            "update appointments set status = 'moved', updated_at = now() where id = $1",
+            old.id
+        )
+        .execute(&mut *tx)
+        .await?;
+    }
+    let inserted = sqlx::query_scalar!(
+        "insert into appointments (patient_id, nurse_id, kind, starts_at, ends_at, place, created_by)
+         values ($1, $2, 'meeting', $3::timestamptz, $3::timestamptz + make_interval(mins => $4), $5, $6) returning id",
+        id,
+        nurse_id,
+        starts_at,
+        minutes as i32,
+        place,
+        page.user.id
+    )
+    .fetch_one(&mut *tx)
+    .await;
+    let new_id = match inserted {
+        Ok(new_id) => new_id,
+        Err(sqlx::Error::Database(e)) if e.constraint() == Some("appointments_no_double_booking") => {
+            drop(tx);
+            errors.add("date", "invitation.nurse_busy");
+            return show_page(&state, page, s, Some(typed), errors).await;
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if let Some(old) = &previous {
+        sqlx::query!(
+            "update appointments set moved_to = $2 where id = $1",
+            old.id,
+            new_id
+        )
+        .execute(&mut *tx)
+        .await?;
+    }
+    sqlx::query!(
+        "update patients set nurse_id = $2, updated_at = now() where id = $1",
+        id,
+        nurse_id
+    )
+    .execute(&mut *tx)
+    .await?;
+    if !change_status(&mut tx, id, Status::MeetingBooked).await? {
+        drop(tx);
+        errors.add("date", "invitation.illegal_transition");
+        return show_page(&state, page, s, Some(typed), errors).await;
+    }
+    tx.commit().await?;
+    tracing::info!(
+        user_id = page.user.id,
+        patient_id = id,
+        "booked an initial meeting"
+    );
+    Ok(Redirect::to(&format!("/patients/{id}/invitation")).into_response())
+}

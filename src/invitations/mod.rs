@@ -1,0 +1,151 @@
+//! From invitation to course, for one patient: the answer to the letter, the initial meeting
+//! and its outcome (the course starts, or the patient declines or is not eligible).
+//! `/patients/{id}/invitation` is for the centre's coordinators; the meeting's outcome may also
+//! be recorded by a nurse of the centre. Every opening and every change writes the access log.
+
+pub mod meeting;
+pub mod outcome;
+pub mod page;
+pub mod respond;
+
+use axum::routing::{get, post};
+use axum::{middleware, Router};
+use sqlx::PgConnection;
+
+use crate::patients::access::{self, Action};
+use crate::patients::Status;
+use crate::web::auth::signed_in;
+use crate::web::{AppError, CurrentUser, Role};
+use crate::AppState;
+
+pub use outcome::start_course;
+
+/// `/patients/{id}/invitation` and its three actions.
+pub fn router(state: AppState) -> Router<AppState> {
+    Router::new()
+        .route("/patients/{id}/invitation", get(page::show))
+        .route("/patients/{id}/invitation/response", post(respond::respond))
+        .route("/patients/{id}/invitation/meeting", post(meeting::book))
+        .route("/patients/{id}/invitation/outcome", post(outcome::record))
+        .route_layer(middleware::from_fn_with_state(state, signed_in))
+}
+
+/// Whether the application lets a patient's status change from `from` to `to`; the database
+/// trigger `status_transition_allowed` says the same and refuses the rest.
+pub fn transition_allowed(from: Status, to: Status) -> bool {
+    use Status::*;
+    from == to
+        || matches!(
+            (from, to),
+            (
+                Invited,
+                MeetingBooked | Declined | NoResponse | Unreachable | NotEligible
+            ) | (
+                MeetingBooked,
+                Active | Declined | NotEligible | Invited | Unreachable
+            ) | (NoResponse | Unreachable, MeetingBooked | Declined)
+                | (Active, Ended)
+        )
+}
+
+/// The patient the page is about, as the checks need it.
+#[derive(Clone, Copy, Debug)]
+pub struct Subject {
+    pub id: i64,
+    pub centre_id: i64,
+    pub status: Status,
+    pub nurse_id: Option<i64>,
+}
+
+/// Loads the patient and refuses (logging the refusal) anyone outside the patient's centre or
+/// whose role `may` does not allow. An allowed opening is logged too.
+pub async fn subject(
+    db: &sqlx::PgPool,
+    user: &CurrentUser,
+    id: i64,
+    may: fn(Role) -> bool,
+) -> Result<Subject, AppError> {
+    let row = sqlx::query!(
+        "select id, centre_id, status, nurse_id from patients where id = $1",
+        id
+    )
+    .fetch_optional(db)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let allowed = user.may_see_centre(row.centre_id) && user.role.is_bound_to_centre() && may(user.role);
+    access::log(db, user.id, Action::Invitation, id, allowed).await?;
+    if !allowed {
+        tracing::warn!(
+            user_id = user.id,
+            patient_id = id,
+            "refused a patient's invitation page"
+        );
+        return Err(AppError::Forbidden);
+    }
+    Ok(Subject {
+        id: row.id,
+        centre_id: row.centre_id,
+        status: Status::parse(&row.status)
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("unknown status")))?,
+        nurse_id: row.nurse_id,
+    })
+}
+
+/// Coordinators answer letters and book meetings.
+pub fn coordinator(role: Role) -> bool {
+    role == Role::Coordinator
+}
+
+/// Coordinators and nurses record the meeting's outcome.
+pub fn coordinator_or_nurse(role: Role) -> bool {
+    matches!(role, Role::Coordinator | Role::Nurse)
+}
+
+/// Says who makes the change and why, for the status history the trigger writes.
+pub async fn set_actor(conn: &mut PgConnection, user_id: i64, reason: &str) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        r#"select set_config('coachline.user_id', $1, true) as "a?", set_config('coachline.reason', $2, true) as "b?""#,
+        user_id.to_string(),
+        reason
+    )
+    .fetch_one(conn)
+    .await?;
+    Ok(())
+}
+
+/// Changes the status; `Ok(false)` when the database refuses the transition.
+pub async fn change_status(
+    conn: &mut PgConnection,
+    patient_id: i64,
+    to: Status,
+) -> Result<bool, sqlx::Error> {
+    let result = sqlx::query!(
+        "update patients set status = $2, updated_at = now() where id = $1",
+        patient_id,
+        to.as_str()
+    )
+    .execute(conn)
+    .await;
+    match result {
+        Ok(_) => Ok(true),
+        Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("23514") => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_paths_of_domain_md_are_allowed_and_nothing_else() {
+        use Status::*;
+        assert!(transition_allowed(Invited, MeetingBooked));
+        assert!(transition_allowed(MeetingBooked, Active));
+        assert!(transition_allowed(Active, Ended));
+        assert!(!transition_allowed(Invited, Active));
+        assert!(!transition_allowed(Declined, Active));
+        assert!(!transition_allowed(Ended, Active));
+        assert!(!transition_allowed(NotEligible, MeetingBooked));
+    }
+}

@@ -1,0 +1,167 @@
+//! After the initial meeting: the course starts (start date, planned end six months later, the
+//! first call booked, consent to the course and, separately, to the evaluation interview), or
+//! the patient declines or is not eligible.
+
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use chrono::{Months, NaiveDate};
+use sqlx::PgConnection;
+
+use super::page::{current_meeting, local_instant, show_page, Typed};
+use super::{change_status, coordinator_or_nurse, set_actor, subject};
+use crate::admin::FormErrors;
+use crate::patients::Status;
+use crate::web::{AppError, Page, Result};
+use crate::AppState;
+
+/// Minutes booked for a call.
+const CALL_MINUTES: i32 = 30;
+
+/// Starts a course: the patient becomes active (through the status trigger), a course with
+/// its planned end six months on, and the patient's nurse set. Returns the course's id.
+/// (The same as `courses::start_course` of the nurse's day; one of them goes at merge.)
+pub async fn start_course(
+    conn: &mut PgConnection,
+    patient_id: i64,
+    nurse_id: i64,
+    start_date: NaiveDate,
+    by_user: i64,
+) -> Result<i64> {
+    let planned_end = start_date
+        .checked_add_months(Months::new(6))
+        .ok_or(AppError::BadRequest)?;
+    sqlx::query!(
+        "update patients set status = 'active', nurse_id = $2, updated_at = now() where id = $1",
+        patient_id,
+        nurse_id
+    )
+    .execute(&mut *conn)
+    .await?;
+    let id = sqlx::query_scalar!(
+        "insert into courses (patient_id, nurse_id, start_date, planned_end, created_by)
+         values ($1, $2, $3, $4, $5) returning id",
+        patient_id,
+        nurse_id,
+        start_date,
+        planned_end,
+        by_user
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(id)
+}
+
+/// `POST /patients/{id}/invitation/outcome`: `outcome` = starts | declined | not_eligible;
+/// for a start `start_date`, `call_date`, `call_time`, `consent_course`, `consent_interview`.
+pub async fn record(
+    State(state): State<AppState>,
+    page: Page,
+    Path(id): Path<i64>,
+    Form(typed): Form<Typed>,
+) -> Result<Response> {
+    let s = subject(&state.db, &page.user, id, coordinator_or_nurse).await?;
+    let meeting = current_meeting(&state.db, id).await?;
+    let mut errors = FormErrors::default();
+    if s.status != Status::MeetingBooked || meeting.is_none() {
+        errors.add("outcome", "invitation.illegal_transition");
+        return show_page(&state, page, s, Some(typed), errors).await;
+    }
+    let meeting = meeting.expect("checked above");
+    let reason = typed.reason.trim().to_owned();
+    let to = match typed.outcome.as_str() {
+        "starts" => Status::Active,
+        "declined" => Status::Declined,
+        "not_eligible" => Status::NotEligible,
+        _ => {
+            errors.add("outcome", "invitation.choose_outcome");
+            return show_page(&state, page, s, Some(typed), errors).await;
+        }
+    };
+    let start_date = NaiveDate::parse_from_str(typed.start_date.trim(), "%Y-%m-%d").ok();
+    let first_call = local_instant(page.user.tz, &typed.call_date, &typed.call_time);
+    let interview = match typed.consent_interview.as_str() {
+        "yes" => Some(true),
+        "no" => Some(false),
+        _ => None,
+    };
+    if to == Status::Active {
+        if start_date.is_none() {
+            errors.add("start_date", "invitation.date_invalid");
+        }
+        match (first_call, start_date) {
+            (None, _) => errors.add("call_date", "invitation.time_invalid"),
+            (Some(at), _) if at <= chrono::Utc::now() => errors.add("call_date", "invitation.time_past"),
+            (Some(at), Some(start)) if at.with_timezone(&page.user.tz).date_naive() < start => {
+                errors.add("call_date", "invitation.call_before_start")
+            }
+            _ => {}
+        }
+        if typed.consent_course.is_none() {
+            errors.add("consent_course", "invitation.consent_required");
+        }
+        if interview.is_none() {
+            errors.add("consent_interview", "invitation.interview_choose");
+        }
+    } else if to == Status::NotEligible && reason.is_empty() {
+        errors.add("outcome_reason", "invitation.reason_required");
+    }
+    if !errors.is_empty() {
+        return show_page(&state, page, s, Some(typed), errors).await;
+    }
+    let mut tx = state.db.begin().await?;
+    set_actor(&mut tx, page.user.id, &reason).await?;
+    sqlx::query!(
+        "update appointments set status = 'done', updated_at = now() where id = $1",
+        meeting.id
+    )
+    .execute(&mut *tx)
+    .await?;
+    if to == Status::Active {
+        let nurse_id = meeting.nurse_id;
+        let course_id =
+            start_course(&mut tx, id, nurse_id, start_date.expect("checked"), page.user.id).await?;
+        sqlx::query!(
+            "update courses set consent_course = true, consent_interview = $2, consent_recorded_by = $3,
+                    consent_recorded_at = now() where id = $1",
+            course_id,
+            interview,
+            page.user.id
+        )
+        .execute(&mut *tx)
+        .await?;
+        let booked = sqlx::query!(
+            "insert into appointments (patient_id, course_id, nurse_id, kind, starts_at, ends_at, created_by)
+             values ($1, $2, $3, 'call', $4::timestamptz, $4::timestamptz + make_interval(mins => $5), $6)",
+            id,
+            course_id,
+            nurse_id,
+            first_call.expect("checked"),
+            CALL_MINUTES,
+            page.user.id
+        )
+        .execute(&mut *tx)
+        .await;
+        match booked {
+            Ok(_) => {}
+            Err(sqlx::Error::Database(e)) if e.constraint() == Some("appointments_no_double_booking") => {
+                drop(tx);
+                errors.add("call_date", "invitation.nurse_busy");
+                return show_page(&state, page, s, Some(typed), errors).await;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    } else if !change_status(&mut tx, id, to).await? {
+        drop(tx);
+        errors.add("outcome", "invitation.illegal_transition");
+        return show_page(&state, page, s, Some(typed), errors).await;
+    }
+    tx.commit().await?;
+    tracing::info!(
+        user_id = page.user.id,
+        patient_id = id,
+        to = to.as_str(),
+        "recorded an initial meeting's outcome"
+    );
+    Ok(Redirect::to(&format!("/patients/{id}/invitation")).into_response())
+}

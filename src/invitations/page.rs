@@ -1,0 +1,345 @@
+//! The invitation page: who the patient is, the letters sent, the meeting booked, the status
+//! history, and the forms that fit the patient's status.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Deserialize;
+
+use super::{coordinator_or_nurse, subject, Subject};
+use crate::admin::FormErrors;
+use crate::centre::rooms::{rooms_of, Room};
+use crate::patients::Status;
+use crate::web::{render, Layout, Page, Result, Role};
+use crate::AppState;
+
+/// Who the patient is, as the page shows them.
+pub struct Person {
+    pub first_name: String,
+    pub last_name: String,
+    pub cpr: String,
+    pub address: Option<String>,
+    pub postal_code: Option<String>,
+    pub city: Option<String>,
+    pub phone: Option<String>,
+    pub mobile: Option<String>,
+    pub municipality: Option<String>,
+    pub gp: Option<String>,
+    pub nurse: Option<String>,
+}
+
+/// A letter sent to the patient.
+pub struct LetterRow {
+    pub produced_at: DateTime<Utc>,
+    pub proposed_at: DateTime<Utc>,
+    pub place: String,
+}
+
+/// The initial meeting booked.
+pub struct MeetingRow {
+    pub id: i64,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub place: Option<String>,
+    pub nurse_id: i64,
+    pub nurse: String,
+}
+
+/// One change of status.
+pub struct HistoryRow {
+    pub at: DateTime<Utc>,
+    pub from_status: Option<String>,
+    pub to_status: String,
+    pub reason: Option<String>,
+    pub by: Option<String>,
+}
+
+impl HistoryRow {
+    pub fn to_key(&self) -> &'static str {
+        crate::patients::status::label_key(&self.to_status)
+    }
+}
+
+/// A move of the patient between nurses (from `caseload_moves`).
+pub struct MoveRow {
+    pub moved_at: DateTime<Utc>,
+    pub from_nurse: String,
+    pub to_nurse: String,
+    pub until: Option<NaiveDate>,
+    pub returned_at: Option<DateTime<Utc>>,
+}
+
+/// The course, once it has started.
+pub struct CourseRow {
+    pub start_date: NaiveDate,
+    pub planned_end: NaiveDate,
+    pub consent_course: Option<bool>,
+    pub consent_interview: Option<bool>,
+    pub consent_recorded_at: Option<DateTime<Utc>>,
+    pub recorded_by: Option<String>,
+}
+
+/// A nurse to choose for the meeting.
+pub struct NurseChoice {
+    pub id: i64,
+    pub name: String,
+}
+
+/// Every field of the page's forms, as typed.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct Typed {
+    #[serde(default)]
+    pub response: String,
+    #[serde(default)]
+    pub reason: String,
+    #[serde(default)]
+    pub date: String,
+    #[serde(default)]
+    pub time: String,
+    #[serde(default)]
+    pub minutes: String,
+    #[serde(default)]
+    pub room_id: String,
+    #[serde(default)]
+    pub nurse_id: String,
+    #[serde(default)]
+    pub outcome: String,
+    #[serde(default)]
+    pub start_date: String,
+    #[serde(default)]
+    pub call_date: String,
+    #[serde(default)]
+    pub call_time: String,
+    #[serde(default)]
+    pub consent_course: Option<String>,
+    #[serde(default)]
+    pub consent_interview: String,
+}
+
+#[derive(Template)]
+#[template(path = "invitations/page.html")]
+struct InvitationPage {
+    layout: Layout,
+    id: i64,
+    status: Status,
+    person: Person,
+    letters: Vec<LetterRow>,
+    meeting: Option<MeetingRow>,
+    course: Option<CourseRow>,
+    history: Vec<HistoryRow>,
+    moves: Vec<MoveRow>,
+    rooms: Vec<Room>,
+    nurses: Vec<NurseChoice>,
+    typed: Typed,
+    errors: FormErrors,
+    coordinator: bool,
+}
+
+impl InvitationPage {
+    fn may_answer(&self) -> bool {
+        self.coordinator
+            && matches!(
+                self.status,
+                Status::Invited | Status::MeetingBooked | Status::NoResponse | Status::Unreachable
+            )
+    }
+
+    fn may_book(&self) -> bool {
+        self.coordinator
+            && matches!(
+                self.status,
+                Status::Invited | Status::MeetingBooked | Status::NoResponse | Status::Unreachable
+            )
+    }
+
+    fn may_record_outcome(&self) -> bool {
+        self.status == Status::MeetingBooked && self.meeting.is_some()
+    }
+
+    fn is(&self, field: &str, value: &str) -> bool {
+        let typed = match field {
+            "response" => &self.typed.response,
+            "room_id" => &self.typed.room_id,
+            "nurse_id" => &self.typed.nurse_id,
+            "outcome" => &self.typed.outcome,
+            "consent_interview" => &self.typed.consent_interview,
+            _ => return false,
+        };
+        typed == value
+    }
+
+    fn id_is(&self, field: &str, id: &i64) -> bool {
+        self.is(field, &id.to_string())
+    }
+
+    fn yes_no(&self, value: &Option<bool>) -> &'static str {
+        match value {
+            Some(true) => self.layout.t("invitation.yes"),
+            Some(false) => self.layout.t("invitation.no"),
+            None => "–",
+        }
+    }
+
+    fn status_key(&self) -> &'static str {
+        self.status.label_key()
+    }
+}
+
+/// Renders the page with what was typed and the errors of a refused form.
+pub async fn show_page(
+    state: &AppState,
+    page: Page,
+    s: Subject,
+    typed: Option<Typed>,
+    errors: FormErrors,
+) -> Result<Response> {
+    let db = &state.db;
+    let person = sqlx::query_as!(
+        Person,
+        r#"select p.first_name, p.last_name, p.cpr, p.address, p.postal_code, p.city, p.phone, p.mobile,
+                  p.municipality, p.gp, u.name as "nurse?"
+             from patients p left join users u on u.id = p.nurse_id where p.id = $1"#,
+        s.id
+    )
+    .fetch_one(db)
+    .await?;
+    let letters = sqlx::query_as!(
+        LetterRow,
+        "select produced_at, proposed_at, place from letters where patient_id = $1 order by produced_at desc",
+        s.id
+    )
+    .fetch_all(db)
+    .await?;
+    let meeting = current_meeting(db, s.id).await?;
+    let course = sqlx::query_as!(
+        CourseRow,
+        r#"select c.start_date, c.planned_end, c.consent_course, c.consent_interview, c.consent_recorded_at,
+                  u.name as "recorded_by?"
+             from courses c left join users u on u.id = c.consent_recorded_by
+            where c.patient_id = $1 order by c.start_date desc limit 1"#,
+        s.id
+    )
+    .fetch_optional(db)
+    .await?;
+    let history = sqlx::query_as!(
+        HistoryRow,
+        r#"select s.at, s.from_status, s.to_status, s.reason, u.name as "by?"
+             from status_changes s left join users u on u.id = s.changed_by
+            where s.patient_id = $1 order by s.at desc, s.id desc"#,
+        s.id
+    )
+    .fetch_all(db)
+    .await?;
+    let moves = sqlx::query_as!(
+        MoveRow,
+        "select m.moved_at, f.name as from_nurse, t.name as to_nurse, m.until, m.returned_at
+           from caseload_moves m join users f on f.id = m.from_nurse_id join users t on t.id = m.to_nurse_id
+          where m.patient_id = $1 order by m.moved_at desc",
+        s.id
+    )
+    .fetch_all(db)
+    .await?;
+    let rooms = rooms_of(db, s.centre_id, true).await?;
+    let nurses = sqlx::query_as!(
+        NurseChoice,
+        "select id, name from users where centre_id = $1 and role = 'nurse' and active order by name",
+        s.centre_id
+    )
+    .fetch_all(db)
+    .await?;
+    let typed = typed.unwrap_or_else(|| defaults(&page, &s, letters.first(), meeting.as_ref(), &rooms));
+    render(&InvitationPage {
+        coordinator: page.user.role == Role::Coordinator,
+        layout: page.layout,
+        id: s.id,
+        status: s.status,
+        person,
+        letters,
+        meeting,
+        course,
+        history,
+        moves,
+        rooms,
+        nurses,
+        typed,
+        errors,
+    })
+}
+
+/// The forms filled with what is known: the letter's proposed time, the patient's nurse.
+fn defaults(
+    page: &Page,
+    s: &Subject,
+    letter: Option<&LetterRow>,
+    meeting: Option<&MeetingRow>,
+    rooms: &[Room],
+) -> Typed {
+    let tz = page.user.tz;
+    // A booked meeting is moved from where it is; otherwise the letter's proposal is offered.
+    let proposed = meeting
+        .map(|m| m.starts_at.with_timezone(&tz))
+        .or_else(|| letter.map(|l| l.proposed_at.with_timezone(&tz)));
+    let place = meeting
+        .and_then(|m| m.place.clone())
+        .or_else(|| letter.map(|l| l.place.clone()));
+    let meeting_day = meeting.map(|m| m.starts_at.with_timezone(&tz).date_naive());
+    let start = meeting_day.unwrap_or_else(|| Utc::now().with_timezone(&tz).date_naive());
+    Typed {
+        date: proposed
+            .map(|p| p.format("%Y-%m-%d").to_string())
+            .unwrap_or_default(),
+        time: proposed
+            .map(|p| p.format("%H:%M").to_string())
+            .unwrap_or_else(|| "10:00".into()),
+        room_id: place
+            .and_then(|p| rooms.iter().find(|r| r.place() == p))
+            .map(|r| r.id.to_string())
+            .unwrap_or_default(),
+        nurse_id: meeting
+            .map(|m| m.nurse_id)
+            .or(s.nurse_id)
+            .map(|n| n.to_string())
+            .unwrap_or_default(),
+        minutes: meeting
+            .map(|m| (m.ends_at - m.starts_at).num_minutes().to_string())
+            .unwrap_or_else(|| "60".into()),
+        start_date: start.format("%Y-%m-%d").to_string(),
+        call_date: (start + chrono::Duration::days(14))
+            .format("%Y-%m-%d")
+            .to_string(),
+        call_time: "10:00".into(),
+        ..Typed::default()
+    }
+}
+
+/// The initial meeting still booked for the patient, if any.
+pub async fn current_meeting(db: &sqlx::PgPool, patient_id: i64) -> Result<Option<MeetingRow>, sqlx::Error> {
+    sqlx::query_as!(
+        MeetingRow,
+        "select a.id, a.starts_at, a.ends_at, a.place, a.nurse_id, u.name as nurse
+           from appointments a join users u on u.id = a.nurse_id
+          where a.patient_id = $1 and a.kind = 'meeting' and a.status = 'scheduled'
+          order by a.starts_at desc limit 1",
+        patient_id
+    )
+    .fetch_optional(db)
+    .await
+}
+
+/// `GET /patients/{id}/invitation`.
+pub async fn show(State(state): State<AppState>, page: Page, Path(id): Path<i64>) -> Result<Response> {
+    let s = subject(&state.db, &page.user, id, coordinator_or_nurse).await?;
+    show_page(&state, page, s, None, FormErrors::default()).await
+}
+
+/// A local date and time in the centre's zone as an instant (the earlier one when the clock
+/// is turned back, none in the hour skipped in spring).
+pub fn local_instant(tz: chrono_tz::Tz, date: &str, time: &str) -> Option<DateTime<Utc>> {
+    use chrono::TimeZone;
+    let date = NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d").ok()?;
+    let time = chrono::NaiveTime::parse_from_str(time.trim(), "%H:%M").ok()?;
+    tz.from_local_datetime(&date.and_time(time))
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+}

@@ -1,0 +1,84 @@
+//! Recording the answer to an invitation: declined, no response (after the deadline),
+//! unreachable, or not eligible (with a reason). "Accepted" is booking the meeting.
+
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+
+use super::page::{show_page, Typed};
+use super::{change_status, coordinator, set_actor, subject, transition_allowed};
+use crate::admin::FormErrors;
+use crate::patients::Status;
+use crate::web::{Page, Result};
+use crate::AppState;
+
+/// Days after the letter before a missing answer counts as "no response".
+pub const RESPONSE_DEADLINE_DAYS: i64 = 14;
+
+/// `POST /patients/{id}/invitation/response`: `response`, and `reason` (required for not eligible).
+pub async fn respond(
+    State(state): State<AppState>,
+    page: Page,
+    Path(id): Path<i64>,
+    Form(typed): Form<Typed>,
+) -> Result<Response> {
+    let s = subject(&state.db, &page.user, id, coordinator).await?;
+    let mut errors = FormErrors::default();
+    let to = match typed.response.as_str() {
+        "declined" => Some(Status::Declined),
+        "no_response" => Some(Status::NoResponse),
+        "unreachable" => Some(Status::Unreachable),
+        "not_eligible" => Some(Status::NotEligible),
+        _ => None,
+    };
+    let reason = typed.reason.trim().to_owned();
+    match to {
+        None => errors.add("response", "invitation.choose_response"),
+        Some(to) if !transition_allowed(s.status, to) => {
+            errors.add("response", "invitation.illegal_transition")
+        }
+        Some(Status::NotEligible) if reason.is_empty() => errors.add("reason", "invitation.reason_required"),
+        Some(Status::NoResponse) => {
+            let waited = sqlx::query_scalar!(
+                "select exists (select 1 from letters where patient_id = $1
+                                 and produced_at <= now() - make_interval(days => $2))",
+                id,
+                RESPONSE_DEADLINE_DAYS as i32
+            )
+            .fetch_one(&state.db)
+            .await?
+            .unwrap_or(false);
+            if !waited {
+                errors.add("response", "invitation.deadline_not_passed");
+            }
+        }
+        Some(_) => {}
+    }
+    if !errors.is_empty() {
+        return show_page(&state, page, s, Some(typed), errors).await;
+    }
+    let to = to.expect("checked above");
+    let mut tx = state.db.begin().await?;
+    set_actor(&mut tx, page.user.id, &reason).await?;
+    if !change_status(&mut tx, id, to).await? {
+        drop(tx);
+        errors.add("response", "invitation.illegal_transition");
+        return show_page(&state, page, s, Some(typed), errors).await;
+    }
+    // A meeting that will not take place frees the nurse's time.
+    sqlx::query!(
+        "update appointments set status = 'cancelled', updated_at = now()
+          where patient_id = $1 and kind = 'meeting' and status = 'scheduled'",
+        id
+    )
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    tracing::info!(
+        user_id = page.user.id,
+        patient_id = id,
+        to = to.as_str(),
+        "recorded an answer to an invitation"
+    );
+    Ok(Redirect::to(&format!("/patients/{id}/invitation")).into_response())
+}

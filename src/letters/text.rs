@@ -1,0 +1,161 @@
+//! What an invitation letter says, in Danish, built once and written both as HTML and as PDF.
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc, Weekday};
+use chrono_tz::Tz;
+
+use crate::web::Lang;
+
+/// One letter's data, as stored and joined for printing.
+pub struct LetterData {
+    pub patient_id: i64,
+    pub first_name: String,
+    pub last_name: String,
+    pub address: Option<String>,
+    pub postal_code: Option<String>,
+    pub city: Option<String>,
+    pub centre_name: String,
+    pub centre_address: String,
+    pub centre_phone: String,
+    pub proposed_at: DateTime<Utc>,
+    pub place: String,
+    pub produced_at: DateTime<Utc>,
+}
+
+impl std::fmt::Debug for LetterData {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LetterData")
+            .field("patient_id", &self.patient_id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A letter laid out in blocks of lines.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Letter {
+    pub sender: Vec<String>,
+    pub recipient: Vec<String>,
+    pub dated: String,
+    pub title: String,
+    pub greeting: String,
+    pub intro: Vec<String>,
+    /// Label and value: when, where.
+    pub meeting: Vec<(String, String)>,
+    pub after: Vec<String>,
+    pub closing: String,
+    pub signature: String,
+}
+
+/// The letter for one patient; always in Danish, the patients' language.
+pub fn compose(d: &LetterData, tz: Tz) -> Letter {
+    let da = Lang::Da;
+    let local = d.proposed_at.with_timezone(&tz);
+    let when = format!(
+        "{} {} kl. {}",
+        weekday_da(local.date_naive().weekday()),
+        da.date(local.date_naive()),
+        local.format("%H:%M")
+    );
+    let phone = if d.centre_phone.trim().is_empty() {
+        "–".to_owned()
+    } else {
+        d.centre_phone.trim().to_owned()
+    };
+    let mut sender = vec![d.centre_name.clone()];
+    sender.extend(
+        d.centre_address
+            .lines()
+            .map(|l| l.trim().to_owned())
+            .filter(|l| !l.is_empty()),
+    );
+    sender.push(format!("{} {phone}", da.t("letter.phone")));
+    let mut recipient = vec![format!("{} {}", d.first_name, d.last_name).trim().to_owned()];
+    if let Some(a) = d.address.as_deref().filter(|a| !a.trim().is_empty()) {
+        recipient.push(a.trim().to_owned());
+    }
+    let town = format!(
+        "{} {}",
+        d.postal_code.as_deref().unwrap_or(""),
+        d.city.as_deref().unwrap_or("")
+    );
+    if !town.trim().is_empty() {
+        recipient.push(town.trim().to_owned());
+    }
+    Letter {
+        sender,
+        recipient,
+        dated: da.date(d.produced_at.with_timezone(&tz).date_naive()),
+        title: da.t("letter.title").to_owned(),
+        greeting: format!("{} {} {},", da.t("letter.dear"), d.first_name, d.last_name),
+        intro: vec![
+            da.t("letter.intro").to_owned(),
+            da.t("letter.meeting_intro").to_owned(),
+        ],
+        meeting: vec![
+            (da.t("letter.when").to_owned(), when),
+            (da.t("letter.where").to_owned(), d.place.clone()),
+        ],
+        after: vec![
+            da.t("letter.bring").to_owned(),
+            da.tf("letter.change", &[("phone", &phone)]),
+        ],
+        closing: da.t("letter.closing").to_owned(),
+        signature: d.centre_name.clone(),
+    }
+}
+
+fn weekday_da(day: Weekday) -> &'static str {
+    match day {
+        Weekday::Mon => "mandag",
+        Weekday::Tue => "tirsdag",
+        Weekday::Wed => "onsdag",
+        Weekday::Thu => "torsdag",
+        Weekday::Fri => "fredag",
+        Weekday::Sat => "lørdag",
+        Weekday::Sun => "søndag",
+    }
+}
+
+/// Proposed times for `count` letters: consecutive slots of `minutes` from `first`, on
+/// weekdays, none starting after 15:00; the next day starts at the first slot's time again.
+pub fn slots(
+    first: NaiveDate,
+    start: chrono::NaiveTime,
+    minutes: u32,
+    count: usize,
+) -> Vec<chrono::NaiveDateTime> {
+    let last_start = chrono::NaiveTime::from_hms_opt(15, 0, 0).expect("a time");
+    let step = chrono::Duration::minutes(i64::from(minutes.max(5)));
+    let mut day = first;
+    let mut at = start;
+    let mut out = Vec::with_capacity(count);
+    while out.len() < count {
+        while matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
+            day = day.succ_opt().expect("a date");
+            at = start;
+        }
+        out.push(day.and_time(at));
+        let next = at + step;
+        if next > last_start || next < at {
+            day = day.succ_opt().expect("a date");
+            at = start;
+        } else {
+            at = next;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slots_fill_a_day_then_skip_the_weekend() {
+        let friday = NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
+        let two_pm = chrono::NaiveTime::from_hms_opt(14, 0, 0).unwrap();
+        let s = slots(friday, two_pm, 30, 4);
+        assert_eq!(s[0].to_string(), "2026-11-27 14:00:00");
+        assert_eq!(s[2].to_string(), "2026-11-27 15:00:00");
+        assert_eq!(s[3].to_string(), "2026-11-30 14:00:00");
+    }
+}
