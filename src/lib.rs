@@ -4,6 +4,7 @@
 //! `serve` runs.
 
 pub mod admin;
+pub mod audit;
 pub mod auth;
 pub mod cli;
 pub mod config;
@@ -12,6 +13,8 @@ pub mod demo;
 pub mod home;
 pub mod imports;
 pub mod patients;
+pub mod questionnaires;
+pub mod research;
 pub mod telemetry;
 pub mod web;
 
@@ -63,6 +66,9 @@ pub fn app(state: AppState) -> Router {
         .merge(home::router(state.clone()))
         .merge(imports::router(state.clone()))
         .merge(patients::router(state.clone()))
+        .merge(audit::router(state.clone()))
+        .merge(questionnaires::router(state.clone()))
+        .merge(research::router(state.clone()))
         .merge(static_files)
         .fallback(web::layout::not_found)
         // Layers run bottom-up for requests: the last added is the outermost.

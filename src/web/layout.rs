@@ -70,7 +70,10 @@ impl Layout {
                 ("/admin/users", "nav.users"),
                 ("/admin/centres", "nav.centres"),
                 ("/admin/access-log", "nav.access_log"),
+                ("/admin/questionnaires", "nav.questionnaires"),
+                ("/research", "nav.research"),
             ],
+            Role::Researcher => &[("/research", "nav.research")],
         };
         items
             .iter()

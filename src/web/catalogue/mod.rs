@@ -7,6 +7,7 @@ mod common;
 mod home;
 mod imports;
 mod patients;
+mod research;
 
 /// Every area's texts, `(key, Danish, English)`.
 pub const AREAS: &[&[(&str, &str, &str)]] = &[
@@ -16,4 +17,5 @@ pub const AREAS: &[&[(&str, &str, &str)]] = &[
     imports::ENTRIES,
     patients::ENTRIES,
     home::ENTRIES,
+    research::ENTRIES,
 ];
