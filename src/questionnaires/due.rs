@@ -47,12 +47,12 @@ pub async fn due_for_nurse(db: &sqlx::PgPool, nurse_id: i64) -> Result<Vec<DueQu
              join patients p on p.id = k.patient_id
              cross join lateral (
                  select v.tp as timepoint, v.d as due_on
-                   from (values ('start', k.start_date),
-                                ('month3', (k.start_date + interval '3 months')::date),
+                   from (values ('start', k.start_date, 1),
+                                ('month3', (k.start_date + interval '3 months')::date, 2),
                                 ('end', case when k.ending_planned then least(k.planned_end - 14, current_date)
-                                             else k.planned_end - 14 end)) as v(tp, d)
+                                             else k.planned_end - 14 end, 3)) as v(tp, d, n)
                   where v.d <= current_date
-                  order by v.d desc limit 1) t
+                  order by v.d desc, v.n desc limit 1) t
             where k.nurse_id = $1 and k.end_date is null
               and p.arm is distinct from 'control'
               and exists (select 1 from instruments i

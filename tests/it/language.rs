@@ -72,6 +72,14 @@ async fn the_navigation_fits_the_role() {
     let nav = admin.get("/admin/users").await.texts("nav a");
     assert_eq!(
         nav,
-        vec!["Importer", "Patienter", "Brugere", "Callcentre", "Adgangslog"]
+        vec![
+            "Importer",
+            "Patienter",
+            "Brugere",
+            "Callcentre",
+            "Adgangslog",
+            "Spørgeskemaer",
+            "Forskningsudtræk"
+        ]
     );
 }

@@ -2,6 +2,7 @@
 
 mod helpers;
 
+mod access_log;
 mod admin;
 mod auth;
 mod browser;
@@ -11,5 +12,8 @@ mod import_cli;
 mod imports;
 mod language;
 mod patients;
+mod questionnaires;
+mod randomisation;
+mod research;
 mod schema;
 mod security;
