@@ -85,6 +85,7 @@ pub async fn import(
     centre: Option<String>,
     dry_run: bool,
     json: bool,
+    randomise: Option<(String, Option<i64>)>,
 ) -> anyhow::Result<()> {
     let fail = |message: String| -> anyhow::Result<()> {
         if json {
@@ -92,6 +93,16 @@ pub async fn import(
             std::process::exit(1);
         }
         anyhow::bail!(message)
+    };
+    let randomisation = match randomise {
+        None => None,
+        Some((ratio, seed)) => match imports::Ratio::parse(&ratio) {
+            Some(ratio) => Some(imports::Randomisation {
+                ratio,
+                seed: seed.unwrap_or_else(imports::randomise::new_seed),
+            }),
+            None => return fail(format!("--randomise takes 1:1 or 2:1, not {ratio}")),
+        },
     };
     let bytes = match std::fs::read(file) {
         Ok(bytes) => bytes,
@@ -123,7 +134,7 @@ pub async fn import(
         plan.report
     } else {
         let planned = plan.report.clone();
-        match imports::commit(&pool, plan, None, imports::Source::Cli).await {
+        match imports::commit_randomised(&pool, plan, None, imports::Source::Cli, randomisation).await {
             Ok((_, report)) => report,
             // Not a refusal: the file is fine, and its rows are all known now.
             Err(e @ imports::ImportError::AlreadyImported { .. }) => {
@@ -142,6 +153,9 @@ pub async fn import(
             "{}: {verb} {} new, {} already known, {} rejected, {} warnings",
             report.file, report.imported, report.already_known, report.rejected, report.warnings
         );
+        if let Some(r) = randomisation.filter(|_| !dry_run) {
+            println!("  randomised {} with seed {}", r.ratio.as_str(), r.seed);
+        }
         for e in &report.errors {
             println!("  line {}: rejected: {}", e.line, e.reason);
         }
@@ -232,5 +246,55 @@ pub async fn centre(config: Config, command: CentreCommand) -> anyhow::Result<()
         .await?
         .ok_or_else(|| anyhow::anyhow!("a call centre with code {} already exists", form.code))?;
     println!("Created call centre {} ({id}).", form.code);
+    Ok(())
+}
+
+/// `coachline bench-export [--patients N]`: seeds the scratch database `coachline_bench_export`
+/// on `DATABASE_URL`'s server (dropped and made anew) and measures the research export.
+pub async fn bench_export(config: Config, patients: i64) -> anyhow::Result<()> {
+    use crate::research::{bench, Filter, Pseudonymiser};
+    let server = config
+        .database_url
+        .rsplit_once('/')
+        .map_or(config.database_url.as_str(), |(server, _)| server);
+    let url = format!("{server}/{}", bench::DATABASE);
+    {
+        use sqlx::Connection;
+        let mut admin = sqlx::PgConnection::connect(&format!("{server}/postgres")).await?;
+        sqlx::query(&format!(
+            "drop database if exists {} with (force)",
+            bench::DATABASE
+        ))
+        .execute(&mut admin)
+        .await?;
+    }
+    let pool = db::connect_and_migrate(&url).await?;
+    println!(
+        "Seeding {patients} patients with a year of history into {} ...",
+        bench::DATABASE
+    );
+    let started = std::time::Instant::now();
+    bench::seed(&pool, patients).await?;
+    println!("  seeded in {:.1} s", started.elapsed().as_secs_f64());
+    let names = Pseudonymiser::new(&config.pseudonym_key)
+        .or_else(|| Pseudonymiser::new(b"coachline-bench-pseudonym-key-0123456789"))
+        .expect("a long enough key");
+    let centres: Vec<i64> = sqlx::query_scalar("select id from centres")
+        .fetch_all(&pool)
+        .await?;
+    let today = chrono::Utc::now().date_naive();
+    let year = Filter {
+        from: today - chrono::Months::new(13),
+        to: today,
+        centres: centres.clone(),
+    };
+    let month = Filter {
+        from: today - chrono::Months::new(4),
+        to: today - chrono::Months::new(3),
+        centres,
+    };
+    bench::print("One month", &bench::measure(&pool, month, names.clone()).await?);
+    bench::print("The whole year", &bench::measure(&pool, year, names).await?);
+    pool.close().await;
     Ok(())
 }

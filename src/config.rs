@@ -30,6 +30,9 @@ pub struct Config {
     pub request_timeout: Duration,
     /// `COACHLINE_STATIC_DIR`: where `/static` is served from (default: the source tree's).
     pub static_dir: String,
+    /// `COACHLINE_PSEUDONYM_KEY`: keys the research export's pseudonyms (HMAC-SHA256 of the CPR
+    /// number). Kept outside the database so the export cannot be linked back without it.
+    pub pseudonym_key: Vec<u8>,
 }
 
 impl std::fmt::Debug for Config {
@@ -75,6 +78,15 @@ impl Config {
             absolute_timeout: Duration::from_secs(12 * 60 * 60),
             request_timeout: Duration::from_secs(minutes("COACHLINE_REQUEST_TIMEOUT_SECONDS", 60)?),
             static_dir: var("COACHLINE_STATIC_DIR").unwrap_or_else(|| DEFAULT_STATIC_DIR.to_owned()),
+            pseudonym_key: match var("COACHLINE_PSEUDONYM_KEY") {
+                Some(s) if s.len() >= 32 => s.into_bytes(),
+                Some(_) => bail!("COACHLINE_PSEUDONYM_KEY must be at least 32 characters long"),
+                None => {
+                    // Pseudonyms must be stable across exports: a random key would break that
+                    // silently, so without a key the export is refused instead.
+                    Vec::new()
+                }
+            },
         })
     }
 
@@ -89,6 +101,7 @@ impl Config {
             absolute_timeout: Duration::from_secs(12 * 60 * 60),
             request_timeout: Duration::from_secs(60),
             static_dir: DEFAULT_STATIC_DIR.to_owned(),
+            pseudonym_key: b"coachline-test-pseudonym-key-0123456789".to_vec(),
         }
     }
 }

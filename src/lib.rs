@@ -5,6 +5,7 @@
 
 pub mod admin;
 pub mod appointments;
+pub mod audit;
 pub mod auth;
 pub mod bench;
 pub mod calls;
@@ -18,6 +19,8 @@ pub mod imports;
 pub mod invitations;
 pub mod letters;
 pub mod patients;
+pub mod questionnaires;
+pub mod research;
 pub mod telemetry;
 pub mod today;
 pub mod web;
@@ -76,6 +79,9 @@ pub fn app(state: AppState) -> Router {
         .merge(centre::router(state.clone()))
         .merge(invitations::router(state.clone()))
         .merge(letters::router(state.clone()))
+        .merge(audit::router(state.clone()))
+        .merge(questionnaires::router(state.clone()))
+        .merge(research::router(state.clone()))
         .merge(static_files)
         .fallback(web::layout::not_found)
         // Layers run bottom-up for requests: the last added is the outermost.

@@ -34,6 +34,18 @@ enum Command {
         /// Print one JSON object instead of a summary.
         #[arg(long)]
         json: bool,
+        /// Allocate the new people at random to intervention or control: 1:1 or 2:1.
+        #[arg(long, value_name = "RATIO")]
+        randomise: Option<String>,
+        /// The seed of the allocation (recorded with the batch); drawn at random when absent.
+        #[arg(long, requires = "randomise")]
+        seed: Option<i64>,
+    },
+    /// Measure the research export on a scratch database seeded with a year of history.
+    BenchExport {
+        /// How many patients to seed (each with 20 calls).
+        #[arg(long, default_value_t = 15_000)]
+        patients: i64,
     },
     /// Benchmark the import of a generated national-size list (prints figures).
     BenchImport {
@@ -77,11 +89,15 @@ async fn main() -> ExitCode {
                 centre,
                 dry_run,
                 json,
+                randomise,
+                seed,
             } => {
-                return cli::import(config, &file, centre, dry_run, json).await;
+                let randomise = randomise.map(|ratio| (ratio, seed));
+                return cli::import(config, &file, centre, dry_run, json, randomise).await;
             }
             Command::BenchImport { rows } => cli::bench_import(config, rows).await,
             Command::BenchPages { users, seconds } => cli::bench_pages(config, users, seconds).await,
+            Command::BenchExport { patients } => cli::bench_export(config, patients).await,
             Command::User { command } => cli::user(config, command, read_stdin()?).await,
             Command::Centre { command } => cli::centre(config, command).await,
         }

@@ -118,7 +118,11 @@ impl UserForm {
             email,
             name,
             role,
-            centre_id: if role == Role::Admin { None } else { centre_id },
+            centre_id: if role.is_bound_to_centre() {
+                centre_id
+            } else {
+                None
+            },
             capacity: if role == Role::Nurse {
                 Some(capacity.unwrap_or(60))
             } else {
@@ -187,7 +191,7 @@ struct UserFormPage {
     form: UserForm,
     errors: FormErrors,
     centres: Vec<CentreChoice>,
-    roles: [Role; 3],
+    roles: [Role; 4],
 }
 
 impl UserFormPage {

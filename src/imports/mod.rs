@@ -3,6 +3,7 @@
 
 pub mod pages;
 pub mod parse;
+pub mod randomise;
 pub mod report;
 pub mod run;
 
@@ -13,8 +14,9 @@ use axum::{middleware, Router};
 use crate::web::auth::admins_only;
 use crate::AppState;
 
+pub use randomise::{Randomisation, Ratio};
 pub use report::Report;
-pub use run::{commit, plan, ImportError, Plan, Source};
+pub use run::{commit, commit_randomised, plan, ImportError, Plan, Source};
 
 /// `/imports/...`, for admins.
 pub fn router(state: AppState) -> Router<AppState> {

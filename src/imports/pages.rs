@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use super::parse::{self, neutralise_for_csv, Refusal};
+use super::randomise::{self, Randomisation, Ratio};
 use super::report::Report;
 use super::run::{self, ImportError, Source};
 use crate::admin::users::{centre_choices, CentreChoice};
@@ -90,6 +91,17 @@ struct PreviewPage {
     report: Report,
     centre: Option<String>,
     earlier_batch: Option<i64>,
+    /// The randomisation as chosen (kept when the form comes back with an error).
+    randomise: bool,
+    ratio: String,
+    seed: String,
+    seed_error: Option<&'static str>,
+}
+
+impl PreviewPage {
+    fn ratios(&self) -> [Ratio; 2] {
+        Ratio::ALL
+    }
 }
 
 /// `POST /imports/preview` (multipart: `file`, `centre_id`): parses and checks the list, writes
@@ -194,12 +206,95 @@ pub async fn preview(
         report: plan.report,
         centre,
         earlier_batch,
+        randomise: false,
+        ratio: Ratio::OneToOne.as_str().to_owned(),
+        seed: String::new(),
+        seed_error: None,
     })
 }
 
 #[derive(Deserialize)]
 pub struct Confirmation {
     pending_id: uuid::Uuid,
+    /// Present when the admin chose to randomise the new people.
+    #[serde(default)]
+    randomise: Option<String>,
+    #[serde(default)]
+    ratio: String,
+    /// Empty: a fresh seed is drawn (and recorded with the batch).
+    #[serde(default)]
+    seed: String,
+}
+
+impl Confirmation {
+    /// The randomisation asked for, or the catalogue key of what is wrong with it.
+    fn randomisation(&self) -> std::result::Result<Option<Randomisation>, &'static str> {
+        if self.randomise.is_none() {
+            return Ok(None);
+        }
+        let ratio = Ratio::parse(&self.ratio).ok_or("randomise.ratio_invalid")?;
+        let seed = match self.seed.trim() {
+            "" => randomise::new_seed(),
+            text => text
+                .parse::<i64>()
+                .ok()
+                .filter(|s| *s >= 0)
+                .ok_or("randomise.seed_invalid")?,
+        };
+        Ok(Some(Randomisation { ratio, seed }))
+    }
+}
+
+/// The preview again, with the randomisation as typed and what is wrong with it.
+async fn preview_again(
+    state: &AppState,
+    page: Page,
+    form: &Confirmation,
+    error: &'static str,
+) -> Result<Response> {
+    let pending = sqlx::query!(
+        "select file_name, content, default_centre_id from pending_imports where id = $1 and uploaded_by = $2",
+        form.pending_id,
+        page.user.id
+    )
+    .fetch_optional(&state.db)
+    .await?;
+    let Some(pending) = pending else {
+        return Ok(Redirect::to("/imports").into_response());
+    };
+    let plan = match run::plan(
+        &state.db,
+        &pending.file_name,
+        &pending.content,
+        pending.default_centre_id,
+    )
+    .await
+    {
+        Ok(plan) => plan,
+        Err(ImportError::Database(e)) => return Err(e.into()),
+        Err(_) => return Ok(Redirect::to("/imports").into_response()),
+    };
+    let centre = match pending.default_centre_id {
+        Some(id) => {
+            sqlx::query_scalar!("select name from centres where id = $1", id)
+                .fetch_optional(&state.db)
+                .await?
+        }
+        None => None,
+    };
+    let mut response = render(&PreviewPage {
+        layout: page.layout,
+        pending_id: form.pending_id.to_string(),
+        report: plan.report,
+        centre,
+        earlier_batch: None,
+        randomise: true,
+        ratio: form.ratio.clone(),
+        seed: form.seed.clone(),
+        seed_error: Some(error),
+    })?;
+    *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    Ok(response)
 }
 
 /// `POST /imports/confirm`: imports the previewed file in one transaction.
@@ -208,6 +303,10 @@ pub async fn confirm(
     page: Page,
     Form(form): Form<Confirmation>,
 ) -> Result<Response> {
+    let randomisation = match form.randomisation() {
+        Ok(r) => r,
+        Err(key) => return preview_again(&state, page, &form, key).await,
+    };
     let pending = sqlx::query!(
         "delete from pending_imports where id = $1 and uploaded_by = $2
          returning file_name, content, default_centre_id",
@@ -228,7 +327,9 @@ pub async fn confirm(
     )
     .await;
     let result = match plan {
-        Ok(plan) => run::commit(&state.db, plan, Some(page.user.id), Source::Web).await,
+        Ok(plan) => {
+            run::commit_randomised(&state.db, plan, Some(page.user.id), Source::Web, randomisation).await
+        }
         Err(e) => Err(e),
     };
     match result {
@@ -251,6 +352,10 @@ struct BatchPage {
     batch: BatchRow,
     report: Report,
     again: bool,
+    /// Ratio and seed when the batch was randomised, and how many went to each arm.
+    randomisation: Option<(String, i64)>,
+    intervention: i64,
+    control: i64,
 }
 
 async fn load_batch(db: &sqlx::PgPool, id: i64) -> Result<(BatchRow, Report)> {
@@ -290,11 +395,23 @@ pub async fn batch(
     axum::extract::Query(query): axum::extract::Query<BatchQuery>,
 ) -> Result<Response> {
     let (batch, report) = load_batch(&state.db, id).await?;
+    let r = sqlx::query!(
+        r#"select b.random_ratio, b.random_seed,
+                  (select count(*) from patients p where p.batch_id = b.id and p.arm = 'intervention') as "intervention!",
+                  (select count(*) from patients p where p.batch_id = b.id and p.arm = 'control') as "control!"
+             from import_batches b where b.id = $1"#,
+        id
+    )
+    .fetch_one(&state.db)
+    .await?;
     render(&BatchPage {
         layout: page.layout,
         batch,
         report,
         again: query.again.is_some(),
+        randomisation: r.random_ratio.zip(r.random_seed),
+        intervention: r.intervention,
+        control: r.control,
     })
 }
 

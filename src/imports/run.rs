@@ -8,6 +8,7 @@ use sha2::{Digest, Sha256};
 use sqlx::{PgConnection, PgPool};
 
 use super::parse::{self, ListRow, Refusal};
+use super::randomise::{allocate_batch, Randomisation};
 use super::report::{Report, RowError};
 
 /// Rows inserted per statement: large enough to be fast, small enough for any list size.
@@ -133,9 +134,20 @@ pub async fn plan(
 /// (by content) is imported once, also when two people confirm it at the same moment.
 pub async fn commit(
     db: &PgPool,
+    plan: Plan,
+    imported_by: Option<i64>,
+    source: Source,
+) -> Result<(i64, Report), ImportError> {
+    commit_randomised(db, plan, imported_by, source, None).await
+}
+
+/// `commit`, allocating the new people at random to intervention or control when asked.
+pub async fn commit_randomised(
+    db: &PgPool,
     mut plan: Plan,
     imported_by: Option<i64>,
     source: Source,
+    randomisation: Option<Randomisation>,
 ) -> Result<(i64, Report), ImportError> {
     let mut tx = db.begin().await?;
     // Serialise imports of the same file; the unique index is the last word.
@@ -153,8 +165,9 @@ pub async fn commit(
         return Err(ImportError::AlreadyImported { batch_id });
     }
     let batch_id = sqlx::query_scalar!(
-        "insert into import_batches (file_name, file_sha256, imported_by, default_centre_id, source)
-         values ($1, $2, $3, $4, $5) returning id",
+        "insert into import_batches (file_name, file_sha256, imported_by, default_centre_id, source,
+                                     random_seed, random_ratio)
+         values ($1, $2, $3, $4, $5, $6, $7) returning id",
         plan.report.file,
         plan.sha256,
         imported_by,
@@ -162,13 +175,18 @@ pub async fn commit(
         match source {
             Source::Web => "web",
             Source::Cli => "cli",
-        }
+        },
+        randomisation.map(|r| r.seed),
+        randomisation.map(|r| r.ratio.as_str())
     )
     .fetch_one(&mut *tx)
     .await?;
     let mut inserted = 0;
     for chunk in plan.rows.chunks(CHUNK) {
         inserted += insert_patients(&mut tx, batch_id, chunk).await?;
+    }
+    if let Some(r) = randomisation {
+        allocate_batch(&mut tx, batch_id, r).await?;
     }
     let report = &mut plan.report;
     report.imported = inserted;

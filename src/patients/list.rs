@@ -60,6 +60,8 @@ pub struct Row {
     pub risk_score: Option<f64>,
     pub status: String,
     pub centre_code: String,
+    /// `intervention` or `control` when the person's batch was randomised.
+    pub arm: Option<String>,
     pub total: i64,
 }
 
@@ -78,6 +80,15 @@ impl Row {
 
     pub fn status_key(&self) -> &'static str {
         super::status::label_key(&self.status)
+    }
+
+    /// The catalogue key of the randomised arm, if any.
+    pub fn arm_key(&self) -> Option<&'static str> {
+        match self.arm.as_deref() {
+            Some("control") => Some("arm.control"),
+            Some("intervention") => Some("arm.intervention"),
+            _ => None,
+        }
     }
 }
 
@@ -135,7 +146,7 @@ pub async fn list(
         Row,
         r#"select p.id, p.first_name, p.last_name, p.cpr, coalesce(p.mobile, p.phone) as phone,
                   p.municipality, p.diagnoses, p.risk_score, p.status, c.code as centre_code,
-                  count(*) over () as "total!"
+                  p.arm, count(*) over () as "total!"
              from patients p join centres c on c.id = p.centre_id
             where ($1::bigint is null or p.centre_id = $1)
               and ($2::text is null or (p.first_name || ' ' || p.last_name) ilike '%' || $2 || '%'

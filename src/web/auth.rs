@@ -23,10 +23,12 @@ pub enum Role {
     Admin,
     Coordinator,
     Nurse,
+    /// Read-only: the pseudonymised research export and nothing else.
+    Researcher,
 }
 
 impl Role {
-    pub const ALL: [Role; 3] = [Role::Admin, Role::Coordinator, Role::Nurse];
+    pub const ALL: [Role; 4] = [Role::Admin, Role::Coordinator, Role::Nurse, Role::Researcher];
 
     /// The value stored in the database.
     pub fn as_str(self) -> &'static str {
@@ -34,6 +36,7 @@ impl Role {
             Role::Admin => "admin",
             Role::Coordinator => "coordinator",
             Role::Nurse => "nurse",
+            Role::Researcher => "researcher",
         }
     }
 
@@ -47,6 +50,7 @@ impl Role {
             Role::Admin => "role.admin",
             Role::Coordinator => "role.coordinator",
             Role::Nurse => "role.nurse",
+            Role::Researcher => "role.researcher",
         }
     }
 
@@ -70,6 +74,16 @@ impl Role {
         self == Role::Nurse
     }
 
+    /// Downloads the pseudonymised research export.
+    pub fn can_export_research(self) -> bool {
+        matches!(self, Role::Admin | Role::Researcher)
+    }
+
+    /// Opens pages about one identified patient (the record and the pages around it).
+    pub fn may_open_records(self) -> bool {
+        self != Role::Researcher
+    }
+
     /// Bound to one call centre's patients.
     pub fn is_bound_to_centre(self) -> bool {
         matches!(self, Role::Coordinator | Role::Nurse)
@@ -81,6 +95,7 @@ impl Role {
             Role::Admin => "/imports",
             Role::Coordinator => "/centre",
             Role::Nurse => "/today",
+            Role::Researcher => "/research",
         }
     }
 }
@@ -112,7 +127,8 @@ impl std::fmt::Debug for CurrentUser {
 impl CurrentUser {
     /// Whether this person may see things belonging to `centre_id`.
     pub fn may_see_centre(&self, centre_id: i64) -> bool {
-        !self.role.is_bound_to_centre() || self.centre_id == Some(centre_id)
+        // A researcher sees no identified patient of any centre.
+        self.role.may_open_records() && (!self.role.is_bound_to_centre() || self.centre_id == Some(centre_id))
     }
 }
 
@@ -271,6 +287,20 @@ pub async fn nurses_only(State(state): State<AppState>, request: Request, next: 
 /// Guard layer for patient lists.
 pub async fn patient_listers_only(State(state): State<AppState>, request: Request, next: Next) -> Response {
     guard(state, request, next, Role::can_list_patients).await
+}
+
+/// Guard layer for the research export (admins and researchers).
+pub async fn research_exporters_only(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    guard(state, request, next, Role::can_export_research).await
+}
+
+/// Guard layer for pages about one identified patient: anyone signed in but a researcher.
+pub async fn record_openers_only(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    guard(state, request, next, Role::may_open_records).await
 }
 
 /// Guard layer for pages any signed-in person may open.

@@ -85,7 +85,10 @@ impl Layout {
                 ("/admin/centres", "nav.centres"),
                 ("/admin/access-log", "nav.access_log"),
                 ("/admin/topics", "nav.topics"),
+                ("/admin/questionnaires", "nav.questionnaires"),
+                ("/research", "nav.research"),
             ],
+            Role::Researcher => &[("/research", "nav.research")],
         };
         items
             .iter()

@@ -253,7 +253,7 @@ async fn an_admin_previews_and_confirms_an_invitation_list_and_finds_the_patient
     browser.wait_for("/imports/preview").await;
     assert!(browser.text("ul.counts li").await.starts_with("25"));
     browser.screenshot("imports-preview").await;
-    browser.click("form.confirm-bar button.primary").await;
+    browser.click("form.confirm-form button.primary").await;
     browser
         .wait_for_text("main h1", "invitationsliste-eksempel.csv")
         .await;

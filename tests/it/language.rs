@@ -84,7 +84,9 @@ async fn the_navigation_fits_the_role() {
             "Brugere",
             "Callcentre",
             "Adgangslog",
-            "Samtaleemner"
+            "Samtaleemner",
+            "Spørgeskemaer",
+            "Forskningsudtræk"
         ]
     );
 }

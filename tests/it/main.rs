@@ -2,6 +2,7 @@
 
 mod helpers;
 
+mod access_log;
 mod admin;
 mod appointments;
 mod auth;
@@ -16,5 +17,8 @@ mod imports;
 mod language;
 mod nurse_day;
 mod patients;
+mod questionnaires;
+mod randomisation;
+mod research;
 mod schema;
 mod security;

@@ -11,6 +11,7 @@ mod invitations;
 mod letters;
 mod nurse;
 mod patients;
+mod research;
 
 /// Every area's texts, `(key, Danish, English)`.
 pub const AREAS: &[&[(&str, &str, &str)]] = &[
@@ -24,4 +25,5 @@ pub const AREAS: &[&[(&str, &str, &str)]] = &[
     centre::ENTRIES,
     invitations::ENTRIES,
     letters::ENTRIES,
+    research::ENTRIES,
 ];

@@ -1,0 +1,312 @@
+//! The admin's access log: filter by user, patient, action and period; paginated; CSV download.
+//! Entries are append-only (a trigger refuses updates, deletes and truncation).
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Deserialize;
+
+use crate::admin::FormErrors;
+use crate::imports::parse::neutralise_for_csv;
+use crate::web::{render, AppError, Layout, Page, Result};
+use crate::AppState;
+
+const PAGE_SIZE: i64 = 100;
+
+/// The catalogue key for an action (unknown actions show as such).
+pub fn action_key(action: &str) -> &'static str {
+    match action {
+        "patient.view" => "audit.action.patient_view",
+        "research.export" => "audit.action.research_export",
+        "questionnaires.view" => "audit.action.questionnaires_view",
+        "questionnaire.record" => "audit.action.questionnaire_record",
+        "patient.access_view" => "audit.action.access_view",
+        "access_log.export" => "audit.action.log_export",
+        _ => "audit.action.other",
+    }
+}
+
+/// The filters as typed.
+#[derive(Clone, Debug, Default, Deserialize, serde::Serialize)]
+pub struct Filters {
+    #[serde(default)]
+    pub user: String,
+    #[serde(default)]
+    pub patient: String,
+    #[serde(default)]
+    pub action: String,
+    #[serde(default)]
+    pub from: String,
+    #[serde(default)]
+    pub to: String,
+    #[serde(default, skip_serializing)]
+    pub page: Option<i64>,
+}
+
+/// The filters checked.
+struct Checked {
+    user: Option<i64>,
+    patient: Option<i64>,
+    action: Option<String>,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+}
+
+impl Filters {
+    /// The query string for another page, keeping the filters.
+    pub fn link(&self, page: i64) -> String {
+        let mut query = serde_urlencoded::to_string(self).unwrap_or_default();
+        query.push_str(&format!("&page={page}"));
+        query
+    }
+
+    /// The query string of the filters alone (for the CSV link).
+    pub fn query(&self) -> String {
+        serde_urlencoded::to_string(self).unwrap_or_default()
+    }
+
+    async fn check(&self, db: &sqlx::PgPool) -> Result<(Checked, FormErrors), sqlx::Error> {
+        let mut errors = FormErrors::default();
+        let date = |text: &str, field: &'static str, errors: &mut FormErrors| match text.trim() {
+            "" => None,
+            t => NaiveDate::parse_from_str(t, "%Y-%m-%d").map_or_else(
+                |_| {
+                    errors.add(field, "audit.date_invalid");
+                    None
+                },
+                Some,
+            ),
+        };
+        let from = date(&self.from, "from", &mut errors);
+        let to = date(&self.to, "to", &mut errors);
+        if from.zip(to).is_some_and(|(f, t)| f > t) {
+            errors.add("to", "audit.period_backwards");
+        }
+        // A patient is given by number or CPR number.
+        let typed = self.patient.trim();
+        let digits: String = typed.chars().filter(char::is_ascii_digit).collect();
+        let patient = if typed.is_empty() {
+            None
+        } else if digits.len() == 10 && typed.chars().all(|c| c.is_ascii_digit() || c == '-') {
+            let id = sqlx::query_scalar!("select id from patients where cpr = $1", digits)
+                .fetch_optional(db)
+                .await?;
+            if id.is_none() {
+                errors.add("patient", "audit.patient_unknown");
+            }
+            id
+        } else if let Ok(id) = typed.trim_start_matches('#').parse::<i64>() {
+            Some(id)
+        } else {
+            errors.add("patient", "audit.patient_invalid");
+            None
+        };
+        let checked = Checked {
+            user: self.user.trim().parse().ok(),
+            patient,
+            action: Some(self.action.trim().to_owned()).filter(|a| !a.is_empty()),
+            from,
+            to,
+        };
+        Ok((checked, errors))
+    }
+}
+
+/// One entry as listed.
+pub struct Entry {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub user_id: Option<i64>,
+    pub user_name: Option<String>,
+    pub action: String,
+    pub patient_id: Option<i64>,
+    pub allowed: bool,
+    pub detail: serde_json::Value,
+    pub total: i64,
+}
+
+impl Entry {
+    pub fn action_key(&self) -> &'static str {
+        action_key(&self.action)
+    }
+
+    /// The filter of an export, or whatever else was noted, as compact text.
+    pub fn detail_text(&self) -> String {
+        match &self.detail {
+            serde_json::Value::Object(map) if map.is_empty() => String::new(),
+            other => other.to_string(),
+        }
+    }
+}
+
+async fn entries(db: &sqlx::PgPool, f: &Checked, limit: i64, offset: i64) -> Result<Vec<Entry>, sqlx::Error> {
+    sqlx::query_as!(
+        Entry,
+        r#"select l.id, l.at, l.user_id, u.name as "user_name?", l.action, l.patient_id, l.allowed,
+                  l.detail, count(*) over () as "total!"
+             from access_log l left join users u on u.id = l.user_id
+            where ($1::bigint is null or l.user_id = $1)
+              and ($2::bigint is null or l.patient_id = $2)
+              and ($3::text is null or l.action = $3)
+              and ($4::date is null or l.at >= ($4::date::timestamp at time zone 'Europe/Copenhagen'))
+              and ($5::date is null or l.at < (($5::date + 1)::timestamp at time zone 'Europe/Copenhagen'))
+            order by l.at desc, l.id desc
+            limit $6 offset $7"#,
+        f.user,
+        f.patient,
+        f.action,
+        f.from,
+        f.to,
+        limit,
+        offset
+    )
+    .fetch_all(db)
+    .await
+}
+
+#[derive(Template)]
+#[template(path = "audit/log.html")]
+struct LogPage {
+    layout: Layout,
+    filters: Filters,
+    errors: FormErrors,
+    entries: Vec<Entry>,
+    users: Vec<(i64, String)>,
+    actions: Vec<String>,
+    total: i64,
+    page: i64,
+    pages: i64,
+}
+
+impl LogPage {
+    fn count_text(&self) -> String {
+        self.layout.lang.tf("audit.count", &[("n", &self.total)])
+    }
+
+    fn user_selected(&self, id: &i64) -> bool {
+        self.filters.user == id.to_string()
+    }
+
+    fn action_label(&self, action: &str) -> String {
+        match action_key(action) {
+            "audit.action.other" => action.to_owned(),
+            key => self.layout.t(key).to_owned(),
+        }
+    }
+}
+
+/// `GET /admin/access-log`.
+pub async fn list(
+    State(state): State<AppState>,
+    page: Page,
+    Query(filters): Query<Filters>,
+) -> Result<Response> {
+    let (checked, errors) = filters.check(&state.db).await?;
+    let current = filters.page.unwrap_or(1).max(1);
+    let entries = if errors.is_empty() {
+        entries(&state.db, &checked, PAGE_SIZE, (current - 1) * PAGE_SIZE).await?
+    } else {
+        Vec::new()
+    };
+    let total = entries.first().map_or(0, |e| e.total);
+    let users = sqlx::query!("select id, name from users order by name")
+        .fetch_all(&state.db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect();
+    let actions = sqlx::query_scalar!(r#"select distinct action as "a!" from access_log order by 1"#)
+        .fetch_all(&state.db)
+        .await?;
+    let failed = !errors.is_empty();
+    let mut response = render(&LogPage {
+        layout: page.layout,
+        filters,
+        errors,
+        entries,
+        users,
+        actions,
+        total,
+        page: current,
+        pages: (total + PAGE_SIZE - 1) / PAGE_SIZE,
+    })?;
+    if failed {
+        *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(response)
+}
+
+/// `GET /admin/access-log.csv`: the filtered log (all pages) as CSV; the download is logged too.
+pub async fn csv(
+    State(state): State<AppState>,
+    page: Page,
+    Query(filters): Query<Filters>,
+) -> Result<Response> {
+    let (checked, errors) = filters.check(&state.db).await?;
+    if !errors.is_empty() {
+        return Err(AppError::BadRequest);
+    }
+    super::record(
+        &state.db,
+        page.user.id,
+        super::action::LOG_EXPORT,
+        None,
+        true,
+        serde_json::to_value(&filters).unwrap_or_default(),
+    )
+    .await?;
+    let io = |e: csv::Error| AppError::Internal(e.into());
+    let mut writer = csv::WriterBuilder::new().delimiter(b';').from_writer(Vec::new());
+    writer
+        .write_record([
+            "at",
+            "user_id",
+            "user",
+            "action",
+            "patient_id",
+            "allowed",
+            "detail",
+        ])
+        .map_err(io)?;
+    // Read in pages of 5,000 so no single query holds the whole log.
+    let mut offset = 0;
+    loop {
+        let batch = entries(&state.db, &checked, 5_000, offset).await?;
+        for e in &batch {
+            writer
+                .write_record([
+                    e.at.with_timezone(&page.user.tz).to_rfc3339(),
+                    e.user_id.map(|u| u.to_string()).unwrap_or_default(),
+                    neutralise_for_csv(e.user_name.as_deref().unwrap_or("")),
+                    neutralise_for_csv(&e.action),
+                    e.patient_id.map(|p| p.to_string()).unwrap_or_default(),
+                    e.allowed.to_string(),
+                    neutralise_for_csv(&e.detail_text()),
+                ])
+                .map_err(io)?;
+        }
+        if batch.len() < 5_000 {
+            break;
+        }
+        offset += 5_000;
+    }
+    let mut body = b"\xEF\xBB\xBF".to_vec();
+    body.extend(
+        writer
+            .into_inner()
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?,
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"access-log.csv\"".to_owned(),
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}

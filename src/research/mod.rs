@@ -1,0 +1,24 @@
+//! Research: the pseudonymised export for admins and researchers, and its benchmark.
+
+pub mod bench;
+pub mod dictionary;
+pub mod export;
+pub mod page;
+pub mod pseudonym;
+
+use axum::routing::{get, post};
+use axum::{middleware, Router};
+
+use crate::web::auth::research_exporters_only;
+use crate::AppState;
+
+pub use export::{Counts, Filter};
+pub use pseudonym::Pseudonymiser;
+
+/// `/research` and `/research/export`, for admins and researchers.
+pub fn router(state: AppState) -> Router<AppState> {
+    Router::new()
+        .route("/research", get(page::form))
+        .route("/research/export", post(page::download))
+        .route_layer(middleware::from_fn_with_state(state, research_exporters_only))
+}
