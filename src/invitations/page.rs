@@ -86,8 +86,8 @@ pub struct NurseChoice {
     pub name: String,
 }
 
-/// Every field of the page's forms, as typed.
-#[derive(Clone, Debug, Default, Deserialize)]
+/// Every field of the page's forms, as typed. No `Debug`: a reason may say something about the patient.
+#[derive(Clone, Default, Deserialize)]
 pub struct Typed {
     #[serde(default)]
     pub response: String,
