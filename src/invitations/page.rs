@@ -343,3 +343,22 @@ pub fn local_instant(tz: chrono_tz::Tz, date: &str, time: &str) -> Option<DateTi
         .earliest()
         .map(|t| t.with_timezone(&Utc))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::local_instant;
+    use chrono_tz::Europe::Copenhagen;
+
+    #[test]
+    fn local_times_are_read_in_the_centres_zone_across_daylight_saving() {
+        let winter = local_instant(Copenhagen, "2026-11-24", "09:30").unwrap();
+        assert_eq!(winter.to_rfc3339(), "2026-11-24T08:30:00+00:00");
+        let summer = local_instant(Copenhagen, "2026-06-24", "09:30").unwrap();
+        assert_eq!(summer.to_rfc3339(), "2026-06-24T07:30:00+00:00");
+        // The hour skipped in spring does not exist; the hour repeated in autumn is the first.
+        assert!(local_instant(Copenhagen, "2026-03-29", "02:30").is_none());
+        let autumn = local_instant(Copenhagen, "2026-10-25", "02:30").unwrap();
+        assert_eq!(autumn.to_rfc3339(), "2026-10-25T00:30:00+00:00");
+        assert!(local_instant(Copenhagen, "24.11.2026", "09:30").is_none());
+    }
+}
