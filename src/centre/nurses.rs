@@ -70,12 +70,21 @@ pub struct CentreQuery {
     pub done: Option<i64>,
 }
 
+/// An invited patient whose letter went out before the answer deadline, with no answer yet.
+pub struct Unanswered {
+    pub id: i64,
+    pub first_name: String,
+    pub last_name: String,
+    pub letter_at: chrono::DateTime<chrono::Utc>,
+}
+
 #[derive(Template)]
 #[template(path = "centre/centre.html")]
 pub struct CentrePage {
     pub layout: Layout,
     pub nurses: Vec<NurseRow>,
     pub waiting: Vec<Suggestion>,
+    pub unanswered: Vec<Unanswered>,
     pub keep: Keep,
     pub error: Option<String>,
     pub done: Option<i64>,
@@ -107,10 +116,24 @@ pub async fn centre_page(
     super::returns::return_due(&state.db).await?;
     let nurses = nurses_of(&state.db, centre_id).await?;
     let waiting = assign::suggestions(&state.db, centre_id, keep).await?;
+    let unanswered = sqlx::query_as!(
+        Unanswered,
+        r#"select p.id, p.first_name, p.last_name, max(l.produced_at) as "letter_at!"
+             from patients p join letters l on l.patient_id = p.id
+            where p.centre_id = $1 and p.status = 'invited'
+            group by p.id
+           having max(l.produced_at) <= now() - make_interval(days => $2)
+            order by max(l.produced_at), p.last_name"#,
+        centre_id,
+        crate::invitations::respond::RESPONSE_DEADLINE_DAYS as i32
+    )
+    .fetch_all(&state.db)
+    .await?;
     render(&CentrePage {
         layout: page.layout,
         nurses,
         waiting,
+        unanswered,
         keep,
         error,
         done,

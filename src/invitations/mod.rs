@@ -7,6 +7,7 @@ pub mod meeting;
 pub mod outcome;
 pub mod page;
 pub mod respond;
+pub mod rows;
 
 use axum::routing::{get, post};
 use axum::{middleware, Router};

@@ -7,6 +7,7 @@ use axum::response::Response;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 
+use super::rows::{CourseRow, HistoryRow, LetterRow, MeetingRow, MoveRow, NurseChoice, Person};
 use super::{coordinator_or_nurse, subject, Subject};
 use crate::admin::FormErrors;
 use crate::centre::rooms::{rooms_of, Room};
@@ -14,80 +15,8 @@ use crate::patients::Status;
 use crate::web::{render, Layout, Page, Result, Role};
 use crate::AppState;
 
-/// Who the patient is, as the page shows them.
-pub struct Person {
-    pub first_name: String,
-    pub last_name: String,
-    pub cpr: String,
-    pub address: Option<String>,
-    pub postal_code: Option<String>,
-    pub city: Option<String>,
-    pub phone: Option<String>,
-    pub mobile: Option<String>,
-    pub municipality: Option<String>,
-    pub gp: Option<String>,
-    pub nurse: Option<String>,
-}
-
-/// A letter sent to the patient.
-pub struct LetterRow {
-    pub produced_at: DateTime<Utc>,
-    pub proposed_at: DateTime<Utc>,
-    pub place: String,
-}
-
-/// The initial meeting booked.
-pub struct MeetingRow {
-    pub id: i64,
-    pub starts_at: DateTime<Utc>,
-    pub ends_at: DateTime<Utc>,
-    pub place: Option<String>,
-    pub nurse_id: i64,
-    pub nurse: String,
-}
-
-/// One change of status.
-pub struct HistoryRow {
-    pub at: DateTime<Utc>,
-    pub from_status: Option<String>,
-    pub to_status: String,
-    pub reason: Option<String>,
-    pub by: Option<String>,
-}
-
-impl HistoryRow {
-    pub fn to_key(&self) -> &'static str {
-        crate::patients::status::label_key(&self.to_status)
-    }
-}
-
-/// A move of the patient between nurses (from `caseload_moves`).
-pub struct MoveRow {
-    pub moved_at: DateTime<Utc>,
-    pub from_nurse: String,
-    pub to_nurse: String,
-    pub until: Option<NaiveDate>,
-    pub returned_at: Option<DateTime<Utc>>,
-}
-
-/// The course, once it has started.
-pub struct CourseRow {
-    pub start_date: NaiveDate,
-    pub planned_end: NaiveDate,
-    pub consent_course: Option<bool>,
-    pub consent_interview: Option<bool>,
-    pub consent_recorded_at: Option<DateTime<Utc>>,
-    pub recorded_by: Option<String>,
-}
-
-/// A nurse to choose for the meeting.
-pub struct NurseChoice {
-    pub id: i64,
-    pub name: String,
-}
-
-/// Every field of the page's forms, as typed.
-#[derive(Clone, Debug, Default, Deserialize)]
+/// Every field of the page's forms, as typed. No `Debug`: a reason may say something about the patient.
+#[derive(Clone, Default, Deserialize)]
 pub struct Typed {
     #[serde(default)]
     pub response: String,
@@ -342,4 +271,23 @@ pub fn local_instant(tz: chrono_tz::Tz, date: &str, time: &str) -> Option<DateTi
     tz.from_local_datetime(&date.and_time(time))
         .earliest()
         .map(|t| t.with_timezone(&Utc))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_instant;
+    use chrono_tz::Europe::Copenhagen;
+
+    #[test]
+    fn local_times_are_read_in_the_centres_zone_across_daylight_saving() {
+        let winter = local_instant(Copenhagen, "2026-11-24", "09:30").unwrap();
+        assert_eq!(winter.to_rfc3339(), "2026-11-24T08:30:00+00:00");
+        let summer = local_instant(Copenhagen, "2026-06-24", "09:30").unwrap();
+        assert_eq!(summer.to_rfc3339(), "2026-06-24T07:30:00+00:00");
+        // The hour skipped in spring does not exist; the hour repeated in autumn is the first.
+        assert!(local_instant(Copenhagen, "2026-03-29", "02:30").is_none());
+        let autumn = local_instant(Copenhagen, "2026-10-25", "02:30").unwrap();
+        assert_eq!(autumn.to_rfc3339(), "2026-10-25T00:30:00+00:00");
+        assert!(local_instant(Copenhagen, "24.11.2026", "09:30").is_none());
+    }
 }

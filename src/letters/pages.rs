@@ -68,7 +68,12 @@ impl ChoosePage {
             .iter()
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.clone())
-            .unwrap_or_default()
+            // Before anything is typed: the usual first time and length of an initial meeting.
+            .unwrap_or_else(|| match name {
+                "time" => "10:00".into(),
+                "minutes" => "45".into(),
+                _ => String::new(),
+            })
     }
 
     fn picked(&self, c: &Candidate) -> bool {

@@ -15,6 +15,13 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
     ("centre.suggest", "Foreslå", "Suggest"),
     ("centre.nobody_waiting", "Alle patienter har en sygeplejerske.", "Every patient has a nurse."),
     ("centre.pick", "Vælg", "Pick"),
+    ("centre.unanswered", "Inviterede uden svar efter fristen", "Invited with no answer after the deadline"),
+    (
+        "centre.unanswered_hint",
+        "Brevet gik ud for mere end 14 dage siden. Registrér »intet svar« eller ring til dem.",
+        "The letter went out more than 14 days ago. Record \"no response\" or call them.",
+    ),
+    ("centre.letter_sent", "Brev dannet", "Letter produced"),
     ("centre.nurse", "Sygeplejerske", "Nurse"),
     ("centre.no_suggestion", "Ingen har plads", "Nobody has room"),
     ("centre.assign_one", "Tildel", "Assign"),
@@ -60,8 +67,8 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
     ),
     (
         "move.deactivate_first",
-        "Sygeplejersken har stadig patienter. Flyt dem til kolleger under Sygeplejersker, før hun deaktiveres.",
-        "The nurse still has patients. Move them to colleagues under Nurses before deactivating her.",
+        "Sygeplejersken har stadig patienter. Centrets koordinator flytter dem først til kolleger (under Sygeplejersker); derefter kan hun deaktiveres.",
+        "The nurse still has patients. The centre's coordinator first moves them to colleagues (under Nurses); then she can be deactivated.",
     ),
     // Rooms
     ("rooms.title", "Lokaler", "Rooms"),

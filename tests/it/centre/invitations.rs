@@ -139,6 +139,12 @@ async fn no_response_is_recorded_only_after_the_deadline() {
         .execute(&app.db)
         .await
         .unwrap();
+    let centre = coord.get("/centre").await;
+    assert_eq!(
+        centre.texts("#unanswered tbody td a"),
+        vec!["Intet Svar"],
+        "the centre page lists who is past the deadline"
+    );
     let response = coord
         .post(
             &format!("/patients/{p}/invitation/response"),
@@ -147,6 +153,7 @@ async fn no_response_is_recorded_only_after_the_deadline() {
         .await;
     assert_eq!(response.status, StatusCode::SEE_OTHER);
     assert_eq!(status_and_nurse(&app, p).await.0, "no_response");
+    assert!(coord.get("/centre").await.texts("#unanswered").is_empty());
 }
 
 #[tokio::test]

@@ -29,6 +29,16 @@ async fn the_overview_counts_the_funnel_and_the_calls_of_the_period() {
     )
     .await;
     call(&app, b, anna, days(-400), "reached", 60).await;
+    let done = patient(&app, ouh, "Færdig Frida", "ended", Some(anna)).await;
+    sqlx::query(
+        "insert into courses (patient_id, nurse_id, start_date, planned_end, end_date, end_reason)
+         values ($1, $2, current_date - 200, current_date - 17, current_date - 10, 'completed')",
+    )
+    .bind(done)
+    .bind(anna)
+    .execute(&app.db)
+    .await
+    .unwrap();
     let k = patient(&app, kol, "Kolding Kim", "active", Some(karen)).await;
     call(&app, k, karen, days(-1), "reached", 50).await;
     let mut coord = app
@@ -40,8 +50,12 @@ async fn the_overview_counts_the_funnel_and_the_calls_of_the_period() {
     assert_eq!(page.texts("#mean-minutes"), vec!["15,0"]);
     assert_eq!(page.texts("#reach-rate"), vec!["67 %"]);
     let funnel = page.texts("svg.funnel rect title");
-    assert!(funnel.contains(&"Inviteret: 4".to_owned()), "{funnel:?}");
-    assert!(funnel.contains(&"Startet forløb: 2".to_owned()));
+    assert!(funnel.contains(&"Inviteret: 5".to_owned()), "{funnel:?}");
+    assert!(funnel.contains(&"Startet forløb: 3".to_owned()));
+    assert!(
+        funnel.contains(&"Afsluttet: gennemført: 1".to_owned()),
+        "{funnel:?}"
+    );
     assert!(funnel.contains(&"Takket nej: 1".to_owned()));
     assert!(!page.texts("svg.weeks rect").is_empty());
     assert!(!page.body.contains("style="), "no inline style (CSP)");
