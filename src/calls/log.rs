@@ -273,7 +273,8 @@ pub async fn save(
             None
         }
     };
-    if form.next != "ending" && course.needs_extension_reason(today_in(tz)) {
+    let on = next_at.map_or(today_in(tz), |at| at.with_timezone(&tz).date_naive());
+    if form.next != "ending" && course.needs_extension_reason(on.max(today_in(tz))) {
         errors.add("next", "booking.past_nine_months");
     }
     let nurse_id = match page.user.role {
