@@ -255,6 +255,17 @@ async fn courses_for_active_patients(db: &PgPool) -> anyhow::Result<()> {
             by,
         )
         .await?;
+        // The demo patients were made active on insert; date that to the course's start.
+        sqlx::query!(
+            "update status_changes set at = $2::date + time '10:00', changed_by = $3, reason = $4
+              where patient_id = $1 and to_status = 'active'",
+            p.id,
+            today - chrono::Duration::days(started),
+            by,
+            crate::courses::REASON_COURSE_STARTED
+        )
+        .execute(&mut *conn)
+        .await?;
         // Two held calls, a fortnight apart, each with its appointment.
         for (k, days) in [-28i64, -14].into_iter().enumerate() {
             let appointment = sqlx::query_scalar!(

@@ -227,7 +227,7 @@ async fn an_admin_creates_a_centre_and_a_nurse_who_sees_her_today_in_danish_and_
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_nurse_opens_today_logs_a_call_with_a_note_and_the_next_call_and_sees_it_on_the_timeline() {
-    use crate::nurse_day::{active, booked, called, local, today};
+    use crate::course_fixtures::{active, booked, called, local, today};
     let app = TestApp::new().await;
     let ouh = app.centre("OUH").await;
     let nurse = app
@@ -304,5 +304,38 @@ async fn a_nurse_opens_today_logs_a_call_with_a_note_and_the_next_call_and_sees_
     browser.screenshot("nurse-plan").await;
     browser.goto("/my-patients").await;
     browser.screenshot("nurse-my-patients").await;
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_demo_nurse_has_a_day_worth_clicking_through() {
+    let app = TestApp::new().await;
+    coachline::demo::load(&app.db).await.unwrap();
+    let browser = Browser::start(&app).await;
+    browser
+        .sign_in(
+            "anne.sygeplejerske@coachline.test",
+            coachline::demo::DEMO_PASSWORD,
+        )
+        .await;
+    browser.wait_for("/today").await;
+    browser.screenshot("demo-today").await;
+    for section in ["#due", "#overdue", "#retry", "#no-call"] {
+        let rows = browser
+            .client
+            .find_all(Locator::Css(&format!("{section} tbody tr")))
+            .await
+            .unwrap();
+        assert!(!rows.is_empty(), "{section} has patients");
+    }
+    browser.click("#due a.patient").await;
+    browser
+        .wait_for_text("ol.timeline li.call .entry-head", "Opkald")
+        .await;
+    browser.screenshot("demo-record").await;
+    browser.goto("/my-patients").await;
+    browser.screenshot("demo-my-patients").await;
+    browser.goto("/week").await;
+    browser.screenshot("demo-week").await;
     browser.close().await;
 }

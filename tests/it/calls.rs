@@ -5,8 +5,8 @@ use axum::http::StatusCode;
 use chrono::{Duration, Utc};
 use coachline::web::Role;
 
+use crate::course_fixtures::{active, booked, called, local, today, world};
 use crate::helpers::TestApp;
-use crate::nurse_day::{active, booked, called, local, today, world};
 
 async fn count(app: &TestApp, sql: &str) -> i64 {
     sqlx::query_scalar(sql).fetch_one(&app.db).await.unwrap()

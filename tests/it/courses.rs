@@ -3,8 +3,8 @@
 use axum::http::StatusCode;
 use chrono::{Duration, Months};
 
+use crate::course_fixtures::{booked, local, patient, today, world};
 use crate::helpers::TestApp;
-use crate::nurse_day::{booked, local, patient, today, world};
 
 #[tokio::test]
 async fn starting_a_course_makes_the_patient_active_with_her_nurse_and_a_six_month_plan() {

@@ -8,6 +8,7 @@ mod auth;
 mod browser;
 mod calls;
 mod cli;
+mod course_fixtures;
 mod courses;
 mod demo;
 mod import_cli;
