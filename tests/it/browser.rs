@@ -278,6 +278,12 @@ async fn a_nurse_opens_today_logs_a_call_with_a_note_and_the_next_call_and_sees_
         )
         .await;
     browser.screenshot("nurse-log-call").await;
+    browser
+        .client
+        .execute("window.scrollTo(0, document.body.scrollHeight)", vec![])
+        .await
+        .unwrap();
+    browser.screenshot("nurse-log-call-next").await;
     browser.click("#call-form button.primary").await;
     browser.wait_for(&record).await;
     browser

@@ -314,3 +314,52 @@ async fn every_patient_page_and_action_refuses_another_centres_patient_and_logs_
     let _ = w.ouh;
     let _ = w.kol;
 }
+
+#[tokio::test]
+async fn pages_about_one_patient_write_the_access_log_and_an_admin_may_read_but_not_write() {
+    let app = TestApp::new().await;
+    let mut w = world(&app).await;
+    let id = w.patient;
+    for path in ["calls/new", "appointments/new", "plan", "contacts", "end"] {
+        assert_eq!(
+            w.nurse.get(&format!("/patients/{id}/{path}")).await.status,
+            StatusCode::OK,
+            "{path}"
+        );
+    }
+    let logged: Vec<(String, bool)> =
+        sqlx::query_as("select action, allowed from access_log where patient_id = $1 order by id")
+            .bind(id)
+            .fetch_all(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(logged, vec![("patient.view_page".to_owned(), true); 5]);
+    let mut admin = app
+        .signed_in("admin@example.test", coachline::web::Role::Admin, None)
+        .await;
+    assert_eq!(admin.get(&format!("/patients/{id}")).await.status, StatusCode::OK);
+    let date = (today() + Duration::days(7)).to_string();
+    let refused = admin
+        .post(
+            &format!("/patients/{id}/calls/new"),
+            &[
+                ("outcome", "reached"),
+                ("note", "x"),
+                ("next", "booked"),
+                ("date", &date),
+                ("time", "09:30"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let calls: i64 = sqlx::query_scalar("select count(*) from calls")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(calls, 0);
+    let refusals: i64 = sqlx::query_scalar("select count(*) from access_log where not allowed")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(refusals, 1);
+}
