@@ -36,12 +36,10 @@ struct BookPage {
     errors: FormErrors,
 }
 
-/// The nurse a call is booked with: the nurse herself, or (for a coordinator) the patient's nurse.
-fn nurse_for(user: &CurrentUser, patient: &Brief) -> Option<i64> {
-    match user.role {
-        Role::Nurse => Some(user.id),
-        _ => patient.nurse_id,
-    }
+/// The nurse a call is booked with: the patient's own nurse (continuity is the point, also
+/// when a colleague covers), or the nurse herself for a patient with none yet.
+pub fn nurse_for(user: &CurrentUser, patient: &Brief) -> Option<i64> {
+    patient.nurse_id.or((user.role == Role::Nurse).then_some(user.id))
 }
 
 /// `GET /patients/{id}/appointments/new`.

@@ -15,7 +15,7 @@ use crate::appointments::{book, local_instant, parse_when, NewCall};
 use crate::courses::{set_actor, today_in};
 use crate::patients::access::{check, Action};
 use crate::patients::Brief;
-use crate::web::{render, Layout, Page, Result, Role};
+use crate::web::{render, Layout, Page, Result};
 use crate::AppState;
 
 /// The last call, shown beside the form.
@@ -178,10 +178,7 @@ pub async fn save(
     if form.next != "ending" && course.needs_extension_reason(on.max(today_in(tz))) {
         errors.add("next", "booking.past_nine_months");
     }
-    let nurse_id = match page.user.role {
-        Role::Nurse => Some(page.user.id),
-        _ => ctx.patient.nurse_id,
-    };
+    let nurse_id = crate::appointments::booking::nurse_for(&page.user, &ctx.patient);
     if !errors.is_empty() || (form.next != "ending" && (next_at.is_none() || nurse_id.is_none())) {
         if errors.is_empty() {
             errors.add("next", "call.next_required");
