@@ -269,6 +269,27 @@ async fn a_nurse_opens_today_logs_a_call_with_a_note_and_the_next_call_and_sees_
     browser.screenshot("nurse-record").await;
     browser.click("#log-call").await;
     browser.wait_for(&format!("/patients/{patient}/calls/new")).await;
+    let next = || async {
+        browser
+            .client
+            .execute(
+                "return document.querySelector(\"input[name='next']:checked\").value",
+                vec![],
+            )
+            .await
+            .unwrap()
+    };
+    browser.click("input[name='outcome'][value='no_answer']").await;
+    assert!(
+        next().await.as_str().unwrap().starts_with("retry"),
+        "no answer: a retry"
+    );
+    browser.click("input[name='outcome'][value='reached']").await;
+    assert_eq!(
+        next().await,
+        serde_json::json!("booked"),
+        "reached: the agreed call"
+    );
     browser.fill("#duration", "20").await;
     browser.click("input[name='topics'][value='own_goals']").await;
     browser
