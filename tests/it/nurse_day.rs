@@ -31,8 +31,13 @@ async fn today_lists_calls_due_then_overdue_then_retries_then_patients_with_noth
     // Another centre's booked call never shows.
     booked(&app, w.kol_patient, w.kol_nurse, local(today(), "10:00")).await;
 
+    // Åse has not answered on three different days: flagged where she is called today.
+    for days in [2, 4, 6] {
+        called(&app, due_early, w.nurse_id, Utc::now() - Duration::days(days), "no_answer").await;
+    }
     let page = w.nurse.get("/today").await;
     assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.texts("#due .flag").len(), 1, "possibly unreachable");
     assert_eq!(page.texts("#due td.time"), vec!["08:30", "14:00"]);
     assert_eq!(
         page.texts("#due a.patient"),
