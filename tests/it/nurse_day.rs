@@ -33,7 +33,14 @@ async fn today_lists_calls_due_then_overdue_then_retries_then_patients_with_noth
 
     // Åse has not answered on three different days: flagged where she is called today.
     for days in [2, 4, 6] {
-        called(&app, due_early, w.nurse_id, Utc::now() - Duration::days(days), "no_answer").await;
+        called(
+            &app,
+            due_early,
+            w.nurse_id,
+            Utc::now() - Duration::days(days),
+            "no_answer",
+        )
+        .await;
     }
     let page = w.nurse.get("/today").await;
     assert_eq!(page.status, StatusCode::OK);
