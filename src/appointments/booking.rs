@@ -36,12 +36,10 @@ struct BookPage {
     errors: FormErrors,
 }
 
-/// The nurse a call is booked with: the nurse herself, or (for a coordinator) the patient's nurse.
-fn nurse_for(user: &CurrentUser, patient: &Brief) -> Option<i64> {
-    match user.role {
-        Role::Nurse => Some(user.id),
-        _ => patient.nurse_id,
-    }
+/// The nurse a call is booked with: the patient's own nurse (continuity is the point, also
+/// when a colleague covers), or the nurse herself for a patient with none yet.
+pub fn nurse_for(user: &CurrentUser, patient: &Brief) -> Option<i64> {
+    patient.nurse_id.or((user.role == Role::Nurse).then_some(user.id))
 }
 
 /// `GET /patients/{id}/appointments/new`.
@@ -68,14 +66,18 @@ pub async fn create(
     let patient = brief(&state.db, id).await?;
     let mut errors = FormErrors::default();
     let course = open_course(&state.db, id).await?;
+    let when = parse_when(page.user.tz, &form.date, &form.time);
+    let on = when.map_or_else(
+        |_| today_in(page.user.tz),
+        |at| at.with_timezone(&page.user.tz).date_naive(),
+    );
     match &course {
         None => errors.add("date", "booking.no_course"),
-        Some(c) if c.needs_extension_reason(today_in(page.user.tz)) => {
+        Some(c) if c.needs_extension_reason(on.max(today_in(page.user.tz))) => {
             errors.add("date", "booking.past_nine_months")
         }
         Some(_) => {}
     }
-    let when = parse_when(page.user.tz, &form.date, &form.time);
     match when {
         Err((field, key)) => errors.add(field, key),
         Ok(at) if at <= chrono::Utc::now() => errors.add("date", "booking.in_past"),
@@ -162,6 +164,11 @@ pub async fn move_to(
         errors.add("date", "booking.not_scheduled");
     }
     let when = parse_when(page.user.tz, &form.date, &form.time);
+    if let (Ok(at), Some(course)) = (when, open_course(&state.db, a.patient_id).await?) {
+        if course.needs_extension_reason(at.with_timezone(&page.user.tz).date_naive()) {
+            errors.add("date", "booking.past_nine_months");
+        }
+    }
     match when {
         Err((field, key)) => errors.add(field, key),
         Ok(at) if at <= chrono::Utc::now() => errors.add("date", "booking.in_past"),

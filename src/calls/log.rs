@@ -8,51 +8,15 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, NaiveDateTime, Utc};
 
-use super::next::{default_next, retries, usual_interval_days, DEFAULT_INTERVAL_DAYS};
+use super::form::{context, CallForm, Context};
 use super::{all_topics, outcome_key, Topic, OUTCOMES};
 use crate::admin::FormErrors;
 use crate::appointments::{book, local_instant, parse_when, NewCall};
-use crate::courses::{open_course, set_actor, today_in, Course};
+use crate::courses::{set_actor, today_in};
 use crate::patients::access::{check, Action};
-use crate::patients::{brief, Brief};
-use crate::web::{render, AppError, Layout, Page, Result, Role};
+use crate::patients::Brief;
+use crate::web::{render, Layout, Page, Result};
 use crate::AppState;
-
-/// The form as typed. Topics come as repeated `topics` fields.
-#[derive(Clone, Debug, Default)]
-pub struct CallForm {
-    pub appointment_id: String,
-    pub outcome: String,
-    pub duration: String,
-    pub topics: Vec<String>,
-    pub note: String,
-    /// `booked`, `retry_today`, `retry_next` or `ending`.
-    pub next: String,
-    pub date: String,
-    pub time: String,
-}
-
-impl CallForm {
-    fn from_body(body: &[u8]) -> Result<Self> {
-        let pairs: Vec<(String, String)> =
-            serde_urlencoded::from_bytes(body).map_err(|_| AppError::BadRequest)?;
-        let mut form = CallForm::default();
-        for (name, value) in pairs {
-            match name.as_str() {
-                "appointment_id" => form.appointment_id = value,
-                "outcome" => form.outcome = value,
-                "duration" => form.duration = value,
-                "topics" => form.topics.push(value),
-                "note" => form.note = value,
-                "next" => form.next = value,
-                "date" => form.date = value,
-                "time" => form.time = value,
-                _ => {}
-            }
-        }
-        Ok(form)
-    }
-}
 
 /// The last call, shown beside the form.
 pub struct LastCall {
@@ -98,69 +62,6 @@ impl LogPage {
     fn last_outcome(&self, last: &LastCall) -> &'static str {
         self.layout.t(outcome_key(&last.outcome))
     }
-}
-
-/// What the form needs besides what was typed.
-struct Context {
-    patient: Brief,
-    course: Option<Course>,
-    due: Option<(i64, DateTime<Utc>)>,
-    call_number: i64,
-    default_next: NaiveDateTime,
-    retry_today: Option<NaiveDateTime>,
-    retry_next: NaiveDateTime,
-}
-
-async fn context(db: &sqlx::PgPool, patient_id: i64, tz: chrono_tz::Tz) -> Result<Context> {
-    let patient = brief(db, patient_id).await?;
-    let course = open_course(db, patient_id).await?;
-    let today = today_in(tz);
-    // The call being made: the earliest booked call due by the end of today.
-    let end_of_today =
-        local_instant(tz, today.succ_opt().unwrap_or(today), chrono::NaiveTime::MIN).unwrap_or_else(Utc::now);
-    let due = sqlx::query!(
-        "select id, starts_at from appointments
-          where patient_id = $1 and kind = 'call' and status = 'scheduled' and starts_at < $2
-          order by starts_at limit 1",
-        patient_id,
-        end_of_today
-    )
-    .fetch_optional(db)
-    .await?
-    .map(|a| (a.id, a.starts_at));
-    let call_number = match &course {
-        Some(c) => {
-            sqlx::query_scalar!(
-                r#"select count(*) as "n!" from calls where course_id = $1 and outcome = 'reached'"#,
-                c.id
-            )
-            .fetch_one(db)
-            .await?
-                + 1
-        }
-        None => 1,
-    };
-    let interval = usual_interval_days(db, patient_id)
-        .await?
-        .unwrap_or(DEFAULT_INTERVAL_DAYS);
-    let now = Utc::now().with_timezone(&tz).naive_local();
-    let base = due.map_or(now, |(_, at)| at.with_timezone(&tz).naive_local());
-    let base = if due.is_none() {
-        // No booked call: the next one at a round time of day.
-        base.date().and_hms_opt(10, 0, 0).unwrap_or(base)
-    } else {
-        base
-    };
-    let (retry_today, retry_next) = retries(now);
-    Ok(Context {
-        patient,
-        course,
-        due,
-        call_number,
-        default_next: default_next(base, interval, today),
-        retry_today,
-        retry_next,
-    })
 }
 
 async fn page_for(
@@ -273,13 +174,11 @@ pub async fn save(
             None
         }
     };
-    if form.next != "ending" && course.needs_extension_reason(today_in(tz)) {
+    let on = next_at.map_or(today_in(tz), |at| at.with_timezone(&tz).date_naive());
+    if form.next != "ending" && course.needs_extension_reason(on.max(today_in(tz))) {
         errors.add("next", "booking.past_nine_months");
     }
-    let nurse_id = match page.user.role {
-        Role::Nurse => Some(page.user.id),
-        _ => ctx.patient.nurse_id,
-    };
+    let nurse_id = crate::appointments::booking::nurse_for(&page.user, &ctx.patient);
     if !errors.is_empty() || (form.next != "ending" && (next_at.is_none() || nurse_id.is_none())) {
         if errors.is_empty() {
             errors.add("next", "call.next_required");

@@ -2,6 +2,7 @@
 //! transaction), amendments to notes (never edits), and the admin's list of call topics.
 
 pub mod amend;
+pub mod form;
 pub mod log;
 pub mod next;
 pub mod topics;

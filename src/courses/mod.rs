@@ -103,9 +103,10 @@ impl Course {
         self.start_date + Months::new(LIMIT_MONTHS)
     }
 
-    /// Past nine months with no stated reason: nothing more may be booked or logged.
-    pub fn needs_extension_reason(&self, today: NaiveDate) -> bool {
-        today > self.limit() && self.extension_reason.is_none()
+    /// Past nine months on `date` with no stated reason: nothing more may be booked (for that
+    /// date) or logged (today). The database refuses such bookings as well.
+    pub fn needs_extension_reason(&self, date: NaiveDate) -> bool {
+        date > self.limit() && self.extension_reason.is_none()
     }
 
     /// The course week on `today`, from 1.

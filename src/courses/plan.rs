@@ -166,7 +166,7 @@ pub async fn print(State(state): State<AppState>, page: Page, Path(id): Path<i64
     )
     .fetch_one(&state.db)
     .await?;
-    Ok(Redirect::to(&format!("/plan-prints/{print_id}")).into_response())
+    Ok(Redirect::to(&format!("/plan-prints/{print_id}?print=1")).into_response())
 }
 
 /// `GET /plan-prints/{id}`: a version exactly as it was printed.

@@ -28,7 +28,8 @@ pub async fn of_nurse(
                   coalesce(fd.n, 0) as "failed_days!",
                   c.start_date as "start_date?", c.planned_end as "planned_end?"
              from patients p
-             left join courses c on c.patient_id = p.id and c.end_date is null
+             left join lateral (select c.id, c.start_date, c.planned_end from courses c
+                                 where c.patient_id = p.id and c.end_date is null limit 1) c on true
              left join lateral (select a.starts_at from appointments a
                                  where a.patient_id = p.id and a.status = 'scheduled' and a.kind = 'call'
                                  order by a.starts_at limit 1) nx on true

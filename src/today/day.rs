@@ -17,6 +17,7 @@ async fn due(
     db: &sqlx::PgPool,
     nurse_id: i64,
     until: chrono::DateTime<Utc>,
+    tz: &str,
 ) -> Result<Vec<Row>, sqlx::Error> {
     sqlx::query_as!(
         Row,
@@ -25,16 +26,23 @@ async fn due(
                   a.starts_at as "starts_at?",
                   coalesce((select count(*) from calls x where x.course_id = a.course_id and x.outcome = 'reached'), 0) as "reached!",
                   lc.called_at as "last_call_at?", lc.outcome as "last_outcome?",
-                  0::bigint as "failed_days!",
+                  coalesce(fd.n, 0) as "failed_days!",
                   null::date as start_date, null::date as planned_end
              from appointments a
              join patients p on p.id = a.patient_id
              left join lateral (select x.called_at, x.outcome from calls x where x.patient_id = p.id
                                  order by x.called_at desc limit 1) lc on true
+             left join lateral (select count(distinct (x.called_at at time zone $3)::date) as n
+                                  from calls x
+                                 where x.patient_id = p.id and x.course_id = a.course_id and x.outcome <> 'reached'
+                                   and x.called_at > coalesce((select max(r.called_at) from calls r
+                                                                where r.patient_id = p.id and r.outcome = 'reached'),
+                                                              '-infinity')) fd on true
             where a.nurse_id = $1 and a.status = 'scheduled' and a.kind = 'call' and a.starts_at < $2
             order by a.starts_at"#,
         nurse_id,
-        until
+        until,
+        tz
     )
     .fetch_all(db)
     .await
@@ -92,7 +100,7 @@ pub async fn show(State(state): State<AppState>, page: Page) -> Result<Response>
     let day = today_in(tz);
     let start = local_instant(tz, day, NaiveTime::MIN).unwrap_or_else(Utc::now);
     let end = local_instant(tz, day.succ_opt().unwrap_or(day), NaiveTime::MIN).unwrap_or_else(Utc::now);
-    let booked = due(&state.db, page.user.id, end).await?;
+    let booked = due(&state.db, page.user.id, end, tz.name()).await?;
     let (due_today, overdue): (Vec<Row>, Vec<Row>) = booked
         .into_iter()
         .partition(|r| r.starts_at.is_some_and(|at| at >= start));

@@ -3,8 +3,8 @@
 use axum::http::StatusCode;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
+use crate::course_fixtures::{active, booked, local, today, world};
 use crate::helpers::TestApp;
-use crate::nurse_day::{active, booked, local, today, world};
 
 async fn starts(app: &TestApp, patient: i64) -> Vec<DateTime<Utc>> {
     sqlx::query_scalar("select starts_at from appointments where patient_id = $1 and status = 'scheduled' order by starts_at")

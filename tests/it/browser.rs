@@ -283,7 +283,7 @@ async fn an_admin_previews_and_confirms_an_invitation_list_and_finds_the_patient
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_nurse_opens_today_logs_a_call_with_a_note_and_the_next_call_and_sees_it_on_the_timeline() {
-    use crate::nurse_day::{active, booked, called, local, today};
+    use crate::course_fixtures::{active, booked, called, local, today};
     let app = TestApp::new().await;
     let ouh = app.centre("OUH").await;
     let nurse = app
@@ -325,6 +325,27 @@ async fn a_nurse_opens_today_logs_a_call_with_a_note_and_the_next_call_and_sees_
     browser.screenshot("nurse-record").await;
     browser.click("#log-call").await;
     browser.wait_for(&format!("/patients/{patient}/calls/new")).await;
+    let next = || async {
+        browser
+            .client
+            .execute(
+                "return document.querySelector(\"input[name='next']:checked\").value",
+                vec![],
+            )
+            .await
+            .unwrap()
+    };
+    browser.click("input[name='outcome'][value='no_answer']").await;
+    assert!(
+        next().await.as_str().unwrap().starts_with("retry"),
+        "no answer: a retry"
+    );
+    browser.click("input[name='outcome'][value='reached']").await;
+    assert_eq!(
+        next().await,
+        serde_json::json!("booked"),
+        "reached: the agreed call"
+    );
     browser.fill("#duration", "20").await;
     browser.click("input[name='topics'][value='own_goals']").await;
     browser
@@ -334,6 +355,12 @@ async fn a_nurse_opens_today_logs_a_call_with_a_note_and_the_next_call_and_sees_
         )
         .await;
     browser.screenshot("nurse-log-call").await;
+    browser
+        .client
+        .execute("window.scrollTo(0, document.body.scrollHeight)", vec![])
+        .await
+        .unwrap();
+    browser.screenshot("nurse-log-call-next").await;
     browser.click("#call-form button.primary").await;
     browser.wait_for(&record).await;
     browser
@@ -479,5 +506,38 @@ async fn a_coordinator_takes_an_invited_patient_from_letter_to_the_nurses_caselo
     browser.sign_in("nina@example.test", password).await;
     browser.goto("/my-patients").await;
     assert!(browser.text("main table").await.contains("Ærtebjerg Østergaard"));
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_demo_nurse_has_a_day_worth_clicking_through() {
+    let app = TestApp::new().await;
+    coachline::demo::load(&app.db).await.unwrap();
+    let browser = Browser::start(&app).await;
+    browser
+        .sign_in(
+            "anne.sygeplejerske@coachline.test",
+            coachline::demo::DEMO_PASSWORD,
+        )
+        .await;
+    browser.wait_for("/today").await;
+    browser.screenshot("demo-today").await;
+    for section in ["#due", "#overdue", "#retry", "#no-call"] {
+        let rows = browser
+            .client
+            .find_all(Locator::Css(&format!("{section} tbody tr")))
+            .await
+            .unwrap();
+        assert!(!rows.is_empty(), "{section} has patients");
+    }
+    browser.click("#due a.patient").await;
+    browser
+        .wait_for_text("ol.timeline li.call .entry-head", "Opkald")
+        .await;
+    browser.screenshot("demo-record").await;
+    browser.goto("/my-patients").await;
+    browser.screenshot("demo-my-patients").await;
+    browser.goto("/week").await;
+    browser.screenshot("demo-week").await;
     browser.close().await;
 }

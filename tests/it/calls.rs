@@ -5,8 +5,8 @@ use axum::http::StatusCode;
 use chrono::{Duration, Utc};
 use coachline::web::Role;
 
+use crate::course_fixtures::{active, booked, called, local, today, world};
 use crate::helpers::TestApp;
-use crate::nurse_day::{active, booked, called, local, today, world};
 
 async fn count(app: &TestApp, sql: &str) -> i64 {
     sqlx::query_scalar(sql).fetch_one(&app.db).await.unwrap()
@@ -280,4 +280,36 @@ async fn the_admin_edits_the_call_topics_and_the_call_form_offers_only_active_on
     let form = w.nurse.get(&format!("/patients/{}/calls/new", w.patient)).await;
     assert!(form.body.contains("value=\"sleep\""));
     assert!(!form.body.contains("value=\"relatives\""), "switched off");
+}
+
+#[tokio::test]
+async fn a_colleague_covering_books_the_next_call_with_the_patients_own_nurse() {
+    let app = TestApp::new().await;
+    let w = world(&app).await;
+    let mut colleague = app.signed_in("bo@example.test", Role::Nurse, Some(w.ouh)).await;
+    let date = (today() + Duration::days(10)).to_string();
+    let response = colleague
+        .post(
+            &format!("/patients/{}/calls/new", w.patient),
+            &[
+                ("outcome", "reached"),
+                ("note", "Dækker for Nina."),
+                ("next", "booked"),
+                ("date", &date),
+                ("time", "10:00"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status, StatusCode::SEE_OTHER, "{}", response.body);
+    let (caller, booked_with): (i64, i64) = sqlx::query_as(
+        "select (select nurse_id from calls), (select nurse_id from appointments where status = 'scheduled')",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_ne!(caller, w.nurse_id, "the call says who called");
+    assert_eq!(
+        booked_with, w.nurse_id,
+        "continuity: the next call is with her own nurse"
+    );
 }

@@ -3,8 +3,8 @@
 use axum::http::StatusCode;
 use chrono::{Duration, Months};
 
+use crate::course_fixtures::{booked, local, patient, today, world};
 use crate::helpers::TestApp;
-use crate::nurse_day::{booked, local, patient, today, world};
 
 #[tokio::test]
 async fn starting_a_course_makes_the_patient_active_with_her_nurse_and_a_six_month_plan() {
@@ -138,6 +138,16 @@ async fn a_course_past_nine_months_cannot_continue_without_a_stated_reason() {
     );
     let record = w.nurse.get(&format!("/patients/{id}")).await;
     assert_eq!(record.texts("#extension").len(), 1);
+    // The database refuses it as well.
+    let direct = sqlx::query(
+        "insert into appointments (patient_id, course_id, nurse_id, kind, starts_at, ends_at)
+         select $1, c.id, c.nurse_id, 'call', now() + interval '1 day', now() + interval '1 day 30 minutes'
+           from courses c where c.patient_id = $1",
+    )
+    .bind(id)
+    .execute(&app.db)
+    .await;
+    assert!(direct.is_err());
     w.nurse
         .post(
             &format!("/patients/{id}/extension"),
@@ -152,6 +162,33 @@ async fn a_course_past_nine_months_cannot_continue_without_a_stated_reason() {
         .post(
             &format!("/patients/{id}/appointments/new"),
             &[("date", &date), ("time", "10:00")],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn a_call_booked_beyond_the_nine_month_mark_needs_a_stated_reason() {
+    let app = TestApp::new().await;
+    let mut w = world(&app).await;
+    let id = w.patient;
+    // 13 weeks in: nine months are reached in about six months.
+    let late = (today() + Months::new(7)).to_string();
+    let refused = w
+        .nurse
+        .post(
+            &format!("/patients/{id}/appointments/new"),
+            &[("date", &late), ("time", "10:00")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::OK);
+    assert_eq!(refused.texts("#date-error").len(), 1);
+    let soon = (today() + Duration::days(7)).to_string();
+    let ok = w
+        .nurse
+        .post(
+            &format!("/patients/{id}/appointments/new"),
+            &[("date", &soon), ("time", "10:00")],
         )
         .await;
     assert_eq!(ok.status, StatusCode::SEE_OTHER);

@@ -1,118 +1,11 @@
-//! The nurse's day: Today's lists in order, My patients, and the record with its timeline.
-//! Also the fixtures the call, appointment and course tests share.
+//! The nurse's day: Today's lists in order, My patients, the record with its timeline, and
+//! the centre boundary on every page and action about one patient.
 
 use axum::http::StatusCode;
-use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
-use chrono_tz::Europe::Copenhagen;
-use coachline::web::Role;
+use chrono::{Duration, Utc};
 
-use crate::helpers::{Client, TestApp, PASSWORD};
-
-/// Today's date in Copenhagen.
-pub fn today() -> NaiveDate {
-    Utc::now().with_timezone(&Copenhagen).date_naive()
-}
-
-/// A local Copenhagen date and `HH:MM` as an instant.
-pub fn local(date: NaiveDate, time: &str) -> DateTime<Utc> {
-    let time = NaiveTime::parse_from_str(time, "%H:%M").unwrap();
-    coachline::appointments::local_instant(Copenhagen, date, time).unwrap()
-}
-
-/// A patient of `centre` who has met the nurse (status meeting booked).
-pub async fn patient(app: &TestApp, centre: i64, cpr: &str, first: &str, last: &str) -> i64 {
-    sqlx::query_scalar(
-        "insert into patients (centre_id, cpr, first_name, last_name, birth_date, sex, phone, diagnoses, gp, status)
-         values ($1, $2, $3, $4, '1948-03-01', 'female', '+4512345678', '{I50.9,E11.9}', 'Lægehuset Opdigtet',
-                 'meeting_booked') returning id",
-    )
-    .bind(centre)
-    .bind(cpr)
-    .bind(first)
-    .bind(last)
-    .fetch_one(&app.db)
-    .await
-    .unwrap()
-}
-
-/// A patient with a course started `weeks_ago` weeks ago with `nurse`.
-pub async fn active(
-    app: &TestApp,
-    centre: i64,
-    nurse: i64,
-    cpr: &str,
-    first: &str,
-    last: &str,
-    weeks_ago: i64,
-) -> i64 {
-    let id = patient(app, centre, cpr, first, last).await;
-    let mut conn = app.db.acquire().await.unwrap();
-    coachline::courses::start_course(&mut conn, id, nurse, today() - Duration::weeks(weeks_ago), nurse)
-        .await
-        .unwrap();
-    id
-}
-
-/// Books a call directly (as if done earlier) at a local date and time.
-pub async fn booked(app: &TestApp, patient: i64, nurse: i64, at: DateTime<Utc>) -> i64 {
-    sqlx::query_scalar(
-        "insert into appointments (patient_id, course_id, nurse_id, kind, starts_at, ends_at)
-         values ($1, (select id from courses where patient_id = $1 and end_date is null), $2, 'call', $3,
-                 $3 + interval '30 minutes') returning id",
-    )
-    .bind(patient)
-    .bind(nurse)
-    .bind(at)
-    .fetch_one(&app.db)
-    .await
-    .unwrap()
-}
-
-/// A call logged directly at `at` with `outcome`.
-pub async fn called(app: &TestApp, patient: i64, nurse: i64, at: DateTime<Utc>, outcome: &str) {
-    sqlx::query(
-        "insert into calls (patient_id, course_id, nurse_id, called_at, outcome, note)
-         values ($1, (select id from courses where patient_id = $1 and end_date is null), $2, $3, $4, '')",
-    )
-    .bind(patient)
-    .bind(nurse)
-    .bind(at)
-    .bind(outcome)
-    .execute(&app.db)
-    .await
-    .unwrap();
-}
-
-/// Two centres, a signed-in OUH nurse with one active patient, and a KOL patient with a course.
-pub struct World<'a> {
-    pub ouh: i64,
-    pub kol: i64,
-    pub nurse_id: i64,
-    pub nurse: Client<'a>,
-    pub patient: i64,
-    pub kol_patient: i64,
-    pub kol_nurse: i64,
-}
-
-pub async fn world(app: &TestApp) -> World<'_> {
-    let ouh = app.centre("OUH").await;
-    let kol = app.centre("KOL").await;
-    let nurse_id = app.user("nina@example.test", Role::Nurse, Some(ouh)).await;
-    let kol_nurse = app.user("karin@example.test", Role::Nurse, Some(kol)).await;
-    let patient = active(app, ouh, nurse_id, "0101481234", "Inge", "Opdigtsen", 13).await;
-    let kol_patient = active(app, kol, kol_nurse, "0202482345", "Karl", "Koldingsen", 2).await;
-    let mut nurse = app.client();
-    nurse.sign_in("nina@example.test", PASSWORD).await;
-    World {
-        ouh,
-        kol,
-        nurse_id,
-        nurse,
-        patient,
-        kol_patient,
-        kol_nurse,
-    }
-}
+use crate::course_fixtures::{active, booked, called, local, today, world};
+use crate::helpers::TestApp;
 
 #[tokio::test]
 async fn today_lists_calls_due_then_overdue_then_retries_then_patients_with_nothing_booked() {
@@ -138,8 +31,20 @@ async fn today_lists_calls_due_then_overdue_then_retries_then_patients_with_noth
     // Another centre's booked call never shows.
     booked(&app, w.kol_patient, w.kol_nurse, local(today(), "10:00")).await;
 
+    // Åse has not answered on three different days: flagged where she is called today.
+    for days in [2, 4, 6] {
+        called(
+            &app,
+            due_early,
+            w.nurse_id,
+            Utc::now() - Duration::days(days),
+            "no_answer",
+        )
+        .await;
+    }
     let page = w.nurse.get("/today").await;
     assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.texts("#due .flag").len(), 1, "possibly unreachable");
     assert_eq!(page.texts("#due td.time"), vec!["08:30", "14:00"]);
     assert_eq!(
         page.texts("#due a.patient"),
@@ -420,4 +325,53 @@ async fn every_patient_page_and_action_refuses_another_centres_patient_and_logs_
     assert_eq!(written, (1, 0, 1, 1, 1, 1, 1, 1), "nothing written");
     let _ = w.ouh;
     let _ = w.kol;
+}
+
+#[tokio::test]
+async fn pages_about_one_patient_write_the_access_log_and_an_admin_may_read_but_not_write() {
+    let app = TestApp::new().await;
+    let mut w = world(&app).await;
+    let id = w.patient;
+    for path in ["calls/new", "appointments/new", "plan", "contacts", "end"] {
+        assert_eq!(
+            w.nurse.get(&format!("/patients/{id}/{path}")).await.status,
+            StatusCode::OK,
+            "{path}"
+        );
+    }
+    let logged: Vec<(String, bool)> =
+        sqlx::query_as("select action, allowed from access_log where patient_id = $1 order by id")
+            .bind(id)
+            .fetch_all(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(logged, vec![("patient.view_page".to_owned(), true); 5]);
+    let mut admin = app
+        .signed_in("admin@example.test", coachline::web::Role::Admin, None)
+        .await;
+    assert_eq!(admin.get(&format!("/patients/{id}")).await.status, StatusCode::OK);
+    let date = (today() + Duration::days(7)).to_string();
+    let refused = admin
+        .post(
+            &format!("/patients/{id}/calls/new"),
+            &[
+                ("outcome", "reached"),
+                ("note", "x"),
+                ("next", "booked"),
+                ("date", &date),
+                ("time", "09:30"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let calls: i64 = sqlx::query_scalar("select count(*) from calls")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(calls, 0);
+    let refusals: i64 = sqlx::query_scalar("select count(*) from access_log where not allowed")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(refusals, 1);
 }

@@ -1,0 +1,109 @@
+//! What the call form carries: the fields as typed (topics repeat), and what the form needs
+//! besides: the booked call being made, the call's number, the default next call and retries.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+
+use super::next::{default_next, retries, usual_interval_days, DEFAULT_INTERVAL_DAYS};
+use crate::appointments::local_instant;
+use crate::courses::{open_course, today_in, Course};
+use crate::patients::{brief, Brief};
+use crate::web::{AppError, Result};
+
+/// The form as typed. Topics come as repeated `topics` fields.
+#[derive(Clone, Debug, Default)]
+pub struct CallForm {
+    pub appointment_id: String,
+    pub outcome: String,
+    pub duration: String,
+    pub topics: Vec<String>,
+    pub note: String,
+    /// `booked`, `retry_today`, `retry_next` or `ending`.
+    pub next: String,
+    pub date: String,
+    pub time: String,
+}
+
+impl CallForm {
+    pub fn from_body(body: &[u8]) -> Result<Self> {
+        let pairs: Vec<(String, String)> =
+            serde_urlencoded::from_bytes(body).map_err(|_| AppError::BadRequest)?;
+        let mut form = CallForm::default();
+        for (name, value) in pairs {
+            match name.as_str() {
+                "appointment_id" => form.appointment_id = value,
+                "outcome" => form.outcome = value,
+                "duration" => form.duration = value,
+                "topics" => form.topics.push(value),
+                "note" => form.note = value,
+                "next" => form.next = value,
+                "date" => form.date = value,
+                "time" => form.time = value,
+                _ => {}
+            }
+        }
+        Ok(form)
+    }
+}
+
+/// What the form needs besides what was typed.
+pub struct Context {
+    pub patient: Brief,
+    pub course: Option<Course>,
+    pub due: Option<(i64, DateTime<Utc>)>,
+    pub call_number: i64,
+    pub default_next: NaiveDateTime,
+    pub retry_today: Option<NaiveDateTime>,
+    pub retry_next: NaiveDateTime,
+}
+
+pub async fn context(db: &sqlx::PgPool, patient_id: i64, tz: chrono_tz::Tz) -> Result<Context> {
+    let patient = brief(db, patient_id).await?;
+    let course = open_course(db, patient_id).await?;
+    let today = today_in(tz);
+    // The call being made: the earliest booked call due by the end of today.
+    let end_of_today =
+        local_instant(tz, today.succ_opt().unwrap_or(today), chrono::NaiveTime::MIN).unwrap_or_else(Utc::now);
+    let due = sqlx::query!(
+        "select id, starts_at from appointments
+          where patient_id = $1 and kind = 'call' and status = 'scheduled' and starts_at < $2
+          order by starts_at limit 1",
+        patient_id,
+        end_of_today
+    )
+    .fetch_optional(db)
+    .await?
+    .map(|a| (a.id, a.starts_at));
+    let call_number = match &course {
+        Some(c) => {
+            sqlx::query_scalar!(
+                r#"select count(*) as "n!" from calls where course_id = $1 and outcome = 'reached'"#,
+                c.id
+            )
+            .fetch_one(db)
+            .await?
+                + 1
+        }
+        None => 1,
+    };
+    let interval = usual_interval_days(db, patient_id)
+        .await?
+        .unwrap_or(DEFAULT_INTERVAL_DAYS);
+    let now = Utc::now().with_timezone(&tz).naive_local();
+    let base = due.map_or(now, |(_, at)| at.with_timezone(&tz).naive_local());
+    let base = if due.is_none() {
+        // No booked call: the next one at a round time of day.
+        base.date().and_hms_opt(10, 0, 0).unwrap_or(base)
+    } else {
+        base
+    };
+    let (retry_today, retry_next) = retries(now);
+    Ok(Context {
+        patient,
+        course,
+        due,
+        call_number,
+        default_next: default_next(base, interval, today),
+        retry_today,
+        retry_next,
+    })
+}
