@@ -78,8 +78,8 @@ async fn the_navigation_fits_the_role() {
             "Brugere",
             "Callcentre",
             "Adgangslog",
-            "Spørgeskemaer",
-            "Forskningsudtræk"
+            "Skemaer",
+            "Forskning"
         ]
     );
 }

@@ -8,6 +8,7 @@ mod auth;
 mod browser;
 mod cli;
 mod demo;
+mod evaluation_browser;
 mod import_cli;
 mod imports;
 mod language;
