@@ -52,5 +52,25 @@ async fn a_nurse_records_who5_and_the_admin_reads_who_opened_the_record() {
     browser.screenshot("research-export").await;
     browser.goto("/admin/questionnaires").await;
     browser.screenshot("admin-questionnaires").await;
+
+    // Confirming an invitation list with randomisation.
+    let sample = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/samples/invitationsliste-eksempel.csv");
+    browser.goto("/imports").await;
+    let file = browser.client.find(Locator::Css("#file")).await.unwrap();
+    file.send_keys(&sample.canonicalize().unwrap().display().to_string())
+        .await
+        .unwrap();
+    browser.click("form button.primary").await;
+    browser.wait_for("/imports/preview").await;
+    browser.click("input[name=randomise]").await;
+    browser.fill("#seed", "2026").await;
+    browser.screenshot("import-preview-randomise").await;
+    browser.click(".confirm-bar button.primary").await;
+    browser.wait_for_text(".randomised", "Lodtrukket").await;
+    assert!(browser.text(".randomised").await.contains("2026"));
+    browser.screenshot("import-batch-randomised").await;
+    browser.goto("/patients").await;
+    browser.screenshot("patients-with-arm").await;
     browser.close().await;
 }
