@@ -15,7 +15,7 @@ pub enum UserCommand {
         email: String,
         #[arg(long)]
         name: String,
-        /// admin, coordinator or nurse
+        /// admin, coordinator, nurse or researcher
         #[arg(long)]
         role: String,
         /// The call centre's code (required for coordinators and nurses).
