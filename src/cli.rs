@@ -15,7 +15,7 @@ pub enum UserCommand {
         email: String,
         #[arg(long)]
         name: String,
-        /// admin, coordinator or nurse
+        /// admin, coordinator, nurse or researcher
         #[arg(long)]
         role: String,
         /// The call centre's code (required for coordinators and nurses).
@@ -251,13 +251,17 @@ pub async fn centre(config: Config, command: CentreCommand) -> anyhow::Result<()
 
 /// `coachline bench-export [--patients N]`: seeds the scratch database `coachline_bench_export`
 /// on `DATABASE_URL`'s server (dropped and made anew) and measures the research export.
-pub async fn bench_export(config: Config, patients: i64) -> anyhow::Result<()> {
-    use crate::research::{bench, Filter, Pseudonymiser};
+pub async fn bench_export(config: Config, patients: i64, reuse: bool) -> anyhow::Result<()> {
+    use crate::research::bench;
     let server = config
         .database_url
         .rsplit_once('/')
         .map_or(config.database_url.as_str(), |(server, _)| server);
     let url = format!("{server}/{}", bench::DATABASE);
+    if reuse {
+        let pool = db::connect_and_migrate(&url).await?;
+        return bench_export_measure(&config, &pool).await;
+    }
     {
         use sqlx::Connection;
         let mut admin = sqlx::PgConnection::connect(&format!("{server}/postgres")).await?;
@@ -276,11 +280,18 @@ pub async fn bench_export(config: Config, patients: i64) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     bench::seed(&pool, patients).await?;
     println!("  seeded in {:.1} s", started.elapsed().as_secs_f64());
+    bench_export_measure(&config, &pool).await?;
+    pool.close().await;
+    Ok(())
+}
+
+async fn bench_export_measure(config: &Config, pool: &sqlx::PgPool) -> anyhow::Result<()> {
+    use crate::research::{bench, Filter, Pseudonymiser};
     let names = Pseudonymiser::new(&config.pseudonym_key)
         .or_else(|| Pseudonymiser::new(b"coachline-bench-pseudonym-key-0123456789"))
         .expect("a long enough key");
     let centres: Vec<i64> = sqlx::query_scalar("select id from centres")
-        .fetch_all(&pool)
+        .fetch_all(pool)
         .await?;
     let today = chrono::Utc::now().date_naive();
     let year = Filter {
@@ -293,8 +304,7 @@ pub async fn bench_export(config: Config, patients: i64) -> anyhow::Result<()> {
         to: today - chrono::Months::new(3),
         centres,
     };
-    bench::print("One month", &bench::measure(&pool, month, names.clone()).await?);
-    bench::print("The whole year", &bench::measure(&pool, year, names).await?);
-    pool.close().await;
+    bench::print("One month", &bench::measure(pool, month, names.clone()).await?);
+    bench::print("The whole year", &bench::measure(pool, year, names).await?);
     Ok(())
 }

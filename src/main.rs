@@ -46,6 +46,9 @@ enum Command {
         /// How many patients to seed (each with 20 calls).
         #[arg(long, default_value_t = 15_000)]
         patients: i64,
+        /// Measure again on the scratch database of an earlier run instead of seeding anew.
+        #[arg(long)]
+        reuse: bool,
     },
     /// Benchmark the import of a generated national-size list (prints figures).
     BenchImport {
@@ -97,7 +100,7 @@ async fn main() -> ExitCode {
             }
             Command::BenchImport { rows } => cli::bench_import(config, rows).await,
             Command::BenchPages { users, seconds } => cli::bench_pages(config, users, seconds).await,
-            Command::BenchExport { patients } => cli::bench_export(config, patients).await,
+            Command::BenchExport { patients, reuse } => cli::bench_export(config, patients, reuse).await,
             Command::User { command } => cli::user(config, command, read_stdin()?).await,
             Command::Centre { command } => cli::centre(config, command).await,
         }

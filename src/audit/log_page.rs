@@ -248,13 +248,21 @@ pub async fn csv(
     if !errors.is_empty() {
         return Err(AppError::BadRequest);
     }
+    // The filter as resolved: a patient by number, never the CPR number that may have been typed.
+    let detail = serde_json::json!({
+        "user": checked.user,
+        "patient": checked.patient,
+        "action": checked.action,
+        "from": checked.from,
+        "to": checked.to,
+    });
     super::record(
         &state.db,
         page.user.id,
         super::action::LOG_EXPORT,
         None,
         true,
-        serde_json::to_value(&filters).unwrap_or_default(),
+        detail,
     )
     .await?;
     let io = |e: csv::Error| AppError::Internal(e.into());

@@ -183,12 +183,18 @@ pub async fn show(
 ) -> Result<Response> {
     let patient = open_patient(&state.db, &page.user, id, action::QUESTIONNAIRES_VIEW).await?;
     let today = chrono::Utc::now().with_timezone(&page.user.tz).date_naive();
+    // Unless asked for another, the point the course has reached by today.
+    let reached = match current_course(&state.db, id).await? {
+        Some(c) if today >= c.planned_end - chrono::Days::new(14) || c.end_date.is_some() => Timepoint::End,
+        Some(c) if today >= c.start_date + chrono::Months::new(3) => Timepoint::Month3,
+        _ => Timepoint::Start,
+    };
     let form = AnswerForm {
         instrument: ask.instrument.unwrap_or_default(),
         timepoint: ask
             .timepoint
             .filter(|t| Timepoint::parse(t).is_some())
-            .unwrap_or_else(|| "start".to_owned()),
+            .unwrap_or_else(|| reached.as_str().to_owned()),
         answered_on: today.to_string(),
         values: Vec::new(),
     };

@@ -64,7 +64,8 @@ impl Shared {
             if buf.is_empty() || (!all && buf.len() < CHUNK) {
                 return Ok(());
             }
-            std::mem::take(&mut *buf)
+            // A fresh buffer of the right size: no regrowing (and copying) on the way up.
+            std::mem::replace(&mut *buf, Vec::with_capacity(2 * CHUNK))
         };
         tx.send(Ok(Bytes::from(chunk)))
             .await
@@ -89,7 +90,10 @@ fn opt<T: ToString>(value: Option<T>) -> String {
 pub async fn write(db: PgPool, filter: Filter, names: Pseudonymiser, tx: Sender) -> anyhow::Result<Counts> {
     let out = Shared::default();
     let mut zip = ZipWriter::new_stream(out.clone());
-    let options = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    // Level 3: nearly the size of the default level at about half the time per row.
+    let options = SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .compression_level(Some(3));
     let mut counts = Counts::default();
     let mut nurses = std::collections::HashMap::<i64, String>::new();
     let mut nurse = |id: i64| nurses.entry(id).or_insert_with(|| names.nurse(id)).clone();
@@ -143,7 +147,7 @@ pub async fn write(db: PgPool, filter: Filter, names: Pseudonymiser, tx: Sender)
                  from status_changes s join patients p on p.id = s.patient_id
                 where p.centre_id = any($1) and p.created_at::date <= $3
                   and (s.at at time zone 'Europe/Copenhagen')::date between $2 and $3
-                order by s.patient_id, s.at, s.id"#,
+                order by s.patient_id, s.at"#,
             &centres,
             from,
             to
@@ -202,7 +206,8 @@ pub async fn write(db: PgPool, filter: Filter, names: Pseudonymiser, tx: Sender)
         let mut csv = csv::Writer::from_writer(&mut zip);
         csv.write_record(DICTIONARY.columns("calls.csv"))?;
         let mut cache = LastPseudonym::new(&names);
-        // Never the note: the text is clinical free text.
+        // Never the note: the text is clinical free text. The order follows the index on
+        // (patient_id, called_at desc) read backwards, so rows stream from the first without a sort.
         let mut rows = sqlx::query!(
             r#"select p.id, p.cpr, c.course_id, c.nurse_id,
                       (c.called_at at time zone 'Europe/Copenhagen')::date as "on_date!",
@@ -211,7 +216,7 @@ pub async fn write(db: PgPool, filter: Filter, names: Pseudonymiser, tx: Sender)
                 where p.centre_id = any($1)
                   and c.called_at >= ($2::date::timestamp at time zone 'Europe/Copenhagen')
                   and c.called_at < (($3::date + 1)::timestamp at time zone 'Europe/Copenhagen')
-                order by c.patient_id, c.called_at, c.id"#,
+                order by c.patient_id desc, c.called_at"#,
             &centres,
             from,
             to

@@ -85,8 +85,8 @@ async fn the_navigation_fits_the_role() {
             "Callcentre",
             "Adgangslog",
             "Samtaleemner",
-            "Spørgeskemaer",
-            "Forskningsudtræk"
+            "Skemaer",
+            "Forskning"
         ]
     );
 }

@@ -13,6 +13,7 @@ mod cli;
 mod course_fixtures;
 mod courses;
 mod demo;
+mod evaluation_browser;
 mod import_cli;
 mod imports;
 mod language;

@@ -209,6 +209,13 @@ async fn due_questionnaires_follow_the_course_start_three_months_and_end() {
         .await
         .unwrap();
     assert_eq!(due(&app).await, vec![(s.anna, "end".to_owned())]);
+    // A person in the control arm never appears.
+    sqlx::query("update patients set arm = 'control' where id = $1")
+        .bind(s.anna)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    assert!(due(&app).await.is_empty());
 }
 
 #[tokio::test]

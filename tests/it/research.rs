@@ -458,5 +458,5 @@ async fn an_admin_creates_a_researcher_without_a_centre() {
         .await;
     assert_eq!(signed_in.location(), "/research");
     let home = researcher.get("/research").await;
-    assert_eq!(home.texts("header nav a"), vec!["Forskningsudtræk"]);
+    assert_eq!(home.texts("header nav a"), vec!["Forskning"]);
 }

@@ -3,8 +3,8 @@
 /// `(key, Danish, English)`.
 pub const ENTRIES: &[(&str, &str, &str)] = &[
     // Navigation and role
-    ("nav.research", "Forskningsudtræk", "Research export"),
-    ("nav.questionnaires", "Spørgeskemaer", "Questionnaires"),
+    ("nav.research", "Forskning", "Research"),
+    ("nav.questionnaires", "Skemaer", "Questionnaires"),
     ("role.researcher", "Forsker", "Researcher"),
     // Access log
     ("audit.openings_title", "Hvem har set oplysningerne", "Who has opened this record"),
