@@ -180,8 +180,8 @@ pub async fn bench_import(config: Config, rows: usize) -> anyhow::Result<()> {
 }
 
 /// `coachline bench-pages --users N --seconds S`: likewise.
-pub async fn bench_pages(config: Config, users: usize, seconds: u64) -> anyhow::Result<()> {
-    crate::bench::pages::run(server_of(&config), users, seconds).await
+pub async fn bench_pages(config: Config, users: usize, seconds: u64, think_ms: u64) -> anyhow::Result<()> {
+    crate::bench::pages::run(server_of(&config), users, seconds, think_ms).await
 }
 
 /// `coachline user add`.

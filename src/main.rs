@@ -64,6 +64,9 @@ enum Command {
         /// How long to run.
         #[arg(long, default_value_t = 20)]
         seconds: u64,
+        /// Average pause between one nurse's clicks (0: click again at once).
+        #[arg(long, default_value_t = 0)]
+        think_ms: u64,
     },
     /// Manage users.
     User {
@@ -99,7 +102,11 @@ async fn main() -> ExitCode {
                 return cli::import(config, &file, centre, dry_run, json, randomise).await;
             }
             Command::BenchImport { rows } => cli::bench_import(config, rows).await,
-            Command::BenchPages { users, seconds } => cli::bench_pages(config, users, seconds).await,
+            Command::BenchPages {
+                users,
+                seconds,
+                think_ms,
+            } => cli::bench_pages(config, users, seconds, think_ms).await,
             Command::BenchExport { patients, reuse } => cli::bench_export(config, patients, reuse).await,
             Command::User { command } => cli::user(config, command, read_stdin()?).await,
             Command::Centre { command } => cli::centre(config, command).await,

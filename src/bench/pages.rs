@@ -29,7 +29,7 @@ fn report(name: &str, mut ms: Vec<f64>) {
 
 /// Seeds a scratch database, then runs `users` concurrent nurses for `seconds`, each alternating
 /// between Today and one of her patients' records.
-pub async fn run(server_url: &str, users: usize, seconds: u64) -> anyhow::Result<()> {
+pub async fn run(server_url: &str, users: usize, seconds: u64, think_ms: u64) -> anyhow::Result<()> {
     let db = super::scratch_database(server_url, "coachline_bench_pages").await?;
     let started = Instant::now();
     super::seed::seed(&db, 15_000, 100, 30).await?;
@@ -77,6 +77,11 @@ pub async fn run(server_url: &str, users: usize, seconds: u64) -> anyhow::Result
                 into.push(start.elapsed().as_secs_f64() * 1000.0);
                 assert_eq!(status, StatusCode::OK, "{path}");
                 n += 1;
+                if think_ms > 0 {
+                    // A nurse reads the page before the next click; stagger so they do not march.
+                    let jitter = (n as u64 * 7919 + nurse as u64 * 104_729) % (think_ms / 2 + 1);
+                    tokio::time::sleep(Duration::from_millis(think_ms / 2 + jitter)).await;
+                }
             }
             (today, record)
         }));
@@ -87,7 +92,9 @@ pub async fn run(server_url: &str, users: usize, seconds: u64) -> anyhow::Result
         today.extend(t);
         record.extend(r);
     }
-    println!("\n{users} concurrent nurses for {seconds} s; milliseconds per page, server-side:");
+    println!(
+        "\n{users} concurrent nurses for {seconds} s, {think_ms} ms between clicks on average; milliseconds per page, server-side:"
+    );
     println!(
         "{:<16} {:>7} {:>9} {:>9} {:>9} {:>9}",
         "page", "count", "median", "p95", "p99", "max"
