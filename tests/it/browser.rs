@@ -106,9 +106,9 @@ impl Browser {
         self.client.current_url().await.unwrap().path().to_owned()
     }
 
-    /// Waits (up to 5 s) until the browser is at `path`, as after a form submission.
+    /// Waits (up to 15 s) until the browser is at `path`, as after a form submission.
     pub async fn wait_for(&self, path: &str) {
-        for _ in 0..100 {
+        for _ in 0..300 {
             if self.path().await == path
                 && self
                     .client
@@ -124,9 +124,9 @@ impl Browser {
         panic!("the browser is at {}, not {path}", self.path().await);
     }
 
-    /// Waits (up to 5 s) until the text of `selector` starts with `prefix`.
+    /// Waits (up to 15 s) until the text of `selector` starts with `prefix`.
     pub async fn wait_for_text(&self, selector: &str, prefix: &str) {
-        for _ in 0..100 {
+        for _ in 0..300 {
             if let Ok(element) = self.client.find(Locator::Css(selector)).await {
                 if element.text().await.is_ok_and(|t| t.starts_with(prefix)) {
                     return;
@@ -154,7 +154,7 @@ impl Browser {
     }
 
     async fn wait_for_navigation_from(&self, path: &str) {
-        for _ in 0..100 {
+        for _ in 0..300 {
             if self.path().await != path {
                 return;
             }
@@ -198,6 +198,8 @@ async fn an_admin_creates_a_centre_and_a_nurse_who_sees_her_today_in_danish_and_
     browser.fill("#code", "KOL").await;
     browser.fill("#name", "Kolding").await;
     browser.click("form.grid button.primary").await;
+    // The form posts back to the same page: wait for the new centre in the list.
+    browser.wait_for_text("table.list tbody td strong", "KOL").await;
     browser.wait_for("/admin/centres").await;
     browser.screenshot("admin-centres").await;
 
@@ -402,9 +404,9 @@ async fn set_value(browser: &Browser, id: &str, value: &str) {
         .unwrap();
 }
 
-/// Waits (up to 5 s) until the browser has left `path`.
+/// Waits (up to 15 s) until the browser has left `path`.
 async fn wait_to_leave(browser: &Browser, path: &str) {
-    for _ in 0..100 {
+    for _ in 0..300 {
         if browser.path().await != path {
             return;
         }
