@@ -39,6 +39,7 @@ async fn due(
                                                                 where r.patient_id = p.id and r.outcome = 'reached'),
                                                               '-infinity')) fd on true
             where a.nurse_id = $1 and a.status = 'scheduled' and a.kind = 'call' and a.starts_at < $2
+              and p.arm is distinct from 'control'
             order by a.starts_at"#,
         nurse_id,
         until,

@@ -10,6 +10,7 @@ mod browser;
 mod calls;
 mod centre;
 mod cli;
+mod control_arm;
 mod course_fixtures;
 mod courses;
 mod demo;
