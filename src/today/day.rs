@@ -58,6 +58,7 @@ struct TodayPage {
     overdue: Vec<Row>,
     retry: Vec<Row>,
     no_call: Vec<Row>,
+    questionnaires: Vec<crate::questionnaires::DueQuestionnaire>,
 }
 
 impl TodayPage {
@@ -119,5 +120,6 @@ pub async fn show(State(state): State<AppState>, page: Page) -> Result<Response>
         overdue,
         retry,
         no_call,
+        questionnaires: crate::questionnaires::due_for_nurse(&state.db, page.user.id).await?,
     })
 }

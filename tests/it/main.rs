@@ -22,6 +22,7 @@ mod nurse_day;
 mod patients;
 mod questionnaires;
 mod randomisation;
+mod record_ties;
 mod research;
 mod schema;
 mod security;
