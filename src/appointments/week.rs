@@ -96,7 +96,7 @@ pub async fn show(State(state): State<AppState>, page: Page, Query(q): Query<Wee
         r#"select a.id, a.patient_id, p.first_name, p.last_name, coalesce(p.mobile, p.phone) as phone,
                   a.starts_at, a.status
              from appointments a join patients p on p.id = a.patient_id
-            where a.nurse_id = $1 and a.starts_at >= $2 and a.starts_at < $3
+            where a.nurse_id = $1 and a.starts_at >= $2 and a.starts_at < $3 and p.arm is distinct from 'control'
               and a.status in ('scheduled', 'done', 'no_answer')
             order by a.starts_at"#,
         page.user.id,

@@ -71,8 +71,8 @@ pub async fn suggestions(db: &sqlx::PgPool, centre_id: i64, keep: Keep) -> Resul
     let mut waiting = sqlx::query_as!(
         Suggestion,
         r#"select id, first_name, last_name, municipality, gp, status, null::bigint as suggested
-             from patients
-            where centre_id = $1 and nurse_id is null
+             from patients p
+            where centre_id = $1 and nurse_id is null and p.arm is distinct from 'control'
               and status in ('invited', 'meeting_booked', 'no_response', 'unreachable')
             order by created_at, id"#,
         centre_id
@@ -90,7 +90,7 @@ pub async fn suggestions(db: &sqlx::PgPool, centre_id: i64, keep: Keep) -> Resul
         let rows = sqlx::query!(
             r#"select p.municipality, p.gp, p.nurse_id as "nurse_id!"
                  from patients p join users u on u.id = p.nurse_id and u.active
-                where p.centre_id = $1 and p.status in ('invited', 'meeting_booked', 'active')
+                where p.centre_id = $1 and p.status in ('invited', 'meeting_booked', 'active') and p.arm is distinct from 'control'
                 order by p.created_at"#,
             centre_id
         )
@@ -165,14 +165,15 @@ pub async fn assign(
     let nurses = sqlx::query!(
         r#"select u.id, u.name, u.centre_id as "centre_id!", u.active, coalesce(u.capacity, 0) as "capacity!",
                   (select count(*) from patients p where p.nurse_id = u.id
-                      and p.status in ('invited', 'meeting_booked', 'active')) as "load!"
+                      and p.status in ('invited', 'meeting_booked', 'active') and p.arm is distinct from 'control') as "load!"
              from users u where u.role = 'nurse' and u.id = any($1) for update"#,
         &choices.iter().map(|c| c.1).collect::<Vec<_>>()
     )
     .fetch_all(&mut *tx)
     .await?;
     let patients = sqlx::query!(
-        "select id, centre_id, nurse_id from patients where id = any($1) for update",
+        r#"select id, centre_id, nurse_id, coalesce(arm = 'control', false) as "control!"
+             from patients where id = any($1) for update"#,
         &picked
     )
     .fetch_all(&mut *tx)
@@ -190,6 +191,10 @@ pub async fn assign(
     if patients.iter().any(|p| p.centre_id != centre_id) || nurses.iter().any(|n| n.centre_id != centre_id) {
         tracing::warn!(user_id = page.user.id, "refused assigning across centres");
         return Err(AppError::Forbidden);
+    }
+    // The control group is never coached: a forged form cannot assign them.
+    if patients.iter().any(|p| p.control) {
+        return Err(AppError::BadRequest);
     }
     let lang = page.lang();
     if patients.iter().any(|p| p.nurse_id.is_some()) {

@@ -45,13 +45,14 @@ pub async fn nurses_of(db: &sqlx::PgPool, centre_id: i64) -> Result<Vec<NurseRow
     sqlx::query_as!(
         NurseRow,
         r#"select u.id, u.name, u.capacity, u.active,
-                  (select count(*) from patients p where p.nurse_id = u.id and p.status = 'active') as "caseload!",
+                  (select count(*) from patients p where p.nurse_id = u.id and p.status = 'active' and p.arm is distinct from 'control') as "caseload!",
                   (select count(*) from patients p where p.nurse_id = u.id
-                      and p.status in ('invited', 'meeting_booked')) as "pending!",
+                      and p.status in ('invited', 'meeting_booked') and p.arm is distinct from 'control') as "pending!",
                   (select count(*) from calls k where k.nurse_id = u.id
                       and k.called_at >= date_trunc('week', now() at time zone c.timezone) at time zone c.timezone) as "calls_this_week!",
-                  (select count(*) from appointments a where a.nurse_id = u.id and a.kind = 'call'
-                      and a.status = 'scheduled' and a.starts_at < now()) as "overdue_calls!"
+                  (select count(*) from appointments a join patients p on p.id = a.patient_id
+                    where a.nurse_id = u.id and a.kind = 'call' and a.status = 'scheduled' and a.starts_at < now()
+                      and p.arm is distinct from 'control') as "overdue_calls!"
              from users u join centres c on c.id = u.centre_id
             where u.centre_id = $1 and u.role = 'nurse'
             order by u.active desc, u.name"#,
@@ -120,7 +121,7 @@ pub async fn centre_page(
         Unanswered,
         r#"select p.id, p.first_name, p.last_name, max(l.produced_at) as "letter_at!"
              from patients p join letters l on l.patient_id = p.id
-            where p.centre_id = $1 and p.status = 'invited'
+            where p.centre_id = $1 and p.status = 'invited' and p.arm is distinct from 'control'
             group by p.id
            having max(l.produced_at) <= now() - make_interval(days => $2)
             order by max(l.produced_at), p.last_name"#,

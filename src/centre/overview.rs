@@ -56,12 +56,15 @@ pub async fn page(
         .ok()
         .filter(|f| *f <= to)
         .unwrap_or(to - Duration::weeks(12));
-    // Patients invited in the period, and how far each got.
+    // Patients invited in the period, and how far each got. The control group of the effect
+    // study is never offered coaching, so it stays out of the funnel and is counted on its own.
     let f = sqlx::query!(
-        r#"with cohort as (
-               select p.id, p.status from patients p join centres c on c.id = p.centre_id
-                where p.centre_id = $1 and (p.created_at at time zone c.timezone)::date between $2 and $3)
+        r#"with everyone as (
+               select p.id, p.status, p.arm from patients p join centres c on c.id = p.centre_id
+                where p.centre_id = $1 and (p.created_at at time zone c.timezone)::date between $2 and $3),
+           cohort as (select id, status from everyone where arm is distinct from 'control')
            select count(*) as "invited!",
+                  (select count(*) from everyone where arm = 'control') as "control!",
                   count(*) filter (where status in ('meeting_booked', 'active', 'ended')
                                       or exists (select 1 from status_changes s where s.patient_id = cohort.id
                                                    and s.to_status = 'meeting_booked')) as "meeting!",
@@ -80,7 +83,7 @@ pub async fn page(
     let ended = sqlx::query!(
         r#"select co.end_reason as "reason!", count(*) as "n!"
              from courses co join patients p on p.id = co.patient_id join centres c on c.id = p.centre_id
-            where p.centre_id = $1 and co.end_date is not null
+            where p.centre_id = $1 and co.end_date is not null and p.arm is distinct from 'control'
               and (p.created_at at time zone c.timezone)::date between $2 and $3
             group by co.end_reason order by co.end_reason"#,
         centre_id,
@@ -110,6 +113,7 @@ pub async fn page(
         ("status.no_response", f.no_response),
         ("status.unreachable", f.unreachable),
         ("status.not_eligible", f.not_eligible),
+        ("overview.control", f.control),
     ] {
         stages.push((lang.t(k).to_owned(), n as f64, n.to_string()));
     }

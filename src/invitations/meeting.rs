@@ -7,9 +7,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 
 use super::page::{current_meeting, local_instant, show_page, Typed};
-use super::{change_status, coordinator, set_actor, subject, transition_allowed};
+use super::{change_status, coordinator, set_actor, subject};
 use crate::admin::FormErrors;
 use crate::centre::rooms::rooms_of;
+use crate::patients::status::transition_allowed;
 use crate::patients::Status;
 use crate::web::{AppError, Page, Result};
 use crate::AppState;
@@ -24,6 +25,10 @@ pub async fn book(
 ) -> Result<Response> {
     let s = subject(&state.db, &page.user, id, coordinator).await?;
     let mut errors = FormErrors::default();
+    s.refuse_control(&mut errors, "date");
+    if !errors.is_empty() {
+        return show_page(&state, page, s, Some(typed), errors).await;
+    }
     if !transition_allowed(s.status, Status::MeetingBooked) {
         errors.add("date", "invitation.illegal_transition");
     }

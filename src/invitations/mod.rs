@@ -19,8 +19,6 @@ use crate::web::auth::signed_in;
 use crate::web::{AppError, CurrentUser, Role};
 use crate::AppState;
 
-pub use outcome::start_course;
-
 /// `/patients/{id}/invitation` and its three actions.
 pub fn router(state: AppState) -> Router<AppState> {
     Router::new()
@@ -31,24 +29,6 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route_layer(middleware::from_fn_with_state(state, signed_in))
 }
 
-/// Whether the application lets a patient's status change from `from` to `to`; the database
-/// trigger `status_transition_allowed` says the same and refuses the rest.
-pub fn transition_allowed(from: Status, to: Status) -> bool {
-    use Status::*;
-    from == to
-        || matches!(
-            (from, to),
-            (
-                Invited,
-                MeetingBooked | Declined | NoResponse | Unreachable | NotEligible
-            ) | (
-                MeetingBooked,
-                Active | Declined | NotEligible | Invited | Unreachable
-            ) | (NoResponse | Unreachable, MeetingBooked | Declined)
-                | (Active, Ended)
-        )
-}
-
 /// The patient the page is about, as the checks need it.
 #[derive(Clone, Copy, Debug)]
 pub struct Subject {
@@ -56,6 +36,17 @@ pub struct Subject {
     pub centre_id: i64,
     pub status: Status,
     pub nurse_id: Option<i64>,
+    /// Randomised to the control group of the effect study: never invited onward or coached.
+    pub control: bool,
+}
+
+impl Subject {
+    /// Adds the control group's refusal under `field` when the patient is a control person.
+    pub fn refuse_control(&self, errors: &mut crate::admin::FormErrors, field: &'static str) {
+        if self.control {
+            errors.add(field, "invitation.control_arm");
+        }
+    }
 }
 
 /// Loads the patient and refuses (logging the refusal) anyone outside the patient's centre or
@@ -67,7 +58,8 @@ pub async fn subject(
     may: fn(Role) -> bool,
 ) -> Result<Subject, AppError> {
     let row = sqlx::query!(
-        "select id, centre_id, status, nurse_id from patients where id = $1",
+        r#"select id, centre_id, status, nurse_id, coalesce(arm = 'control', false) as "control!"
+             from patients where id = $1"#,
         id
     )
     .fetch_optional(db)
@@ -89,6 +81,7 @@ pub async fn subject(
         status: Status::parse(&row.status)
             .ok_or_else(|| AppError::Internal(anyhow::anyhow!("unknown status")))?,
         nurse_id: row.nurse_id,
+        control: row.control,
     })
 }
 
@@ -102,17 +95,7 @@ pub fn coordinator_or_nurse(role: Role) -> bool {
     matches!(role, Role::Coordinator | Role::Nurse)
 }
 
-/// Says who makes the change and why, for the status history the trigger writes.
-pub async fn set_actor(conn: &mut PgConnection, user_id: i64, reason: &str) -> Result<(), sqlx::Error> {
-    sqlx::query!(
-        r#"select set_config('coachline.user_id', $1, true) as "a?", set_config('coachline.reason', $2, true) as "b?""#,
-        user_id.to_string(),
-        reason
-    )
-    .fetch_one(conn)
-    .await?;
-    Ok(())
-}
+pub use crate::courses::set_actor;
 
 /// Changes the status; `Ok(false)` when the database refuses the transition.
 pub async fn change_status(
@@ -131,22 +114,5 @@ pub async fn change_status(
         Ok(_) => Ok(true),
         Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("23514") => Ok(false),
         Err(e) => Err(e),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_paths_of_domain_md_are_allowed_and_nothing_else() {
-        use Status::*;
-        assert!(transition_allowed(Invited, MeetingBooked));
-        assert!(transition_allowed(MeetingBooked, Active));
-        assert!(transition_allowed(Active, Ended));
-        assert!(!transition_allowed(Invited, Active));
-        assert!(!transition_allowed(Declined, Active));
-        assert!(!transition_allowed(Ended, Active));
-        assert!(!transition_allowed(NotEligible, MeetingBooked));
     }
 }

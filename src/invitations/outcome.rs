@@ -5,52 +5,18 @@
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
-use chrono::{Months, NaiveDate};
-use sqlx::PgConnection;
+use chrono::NaiveDate;
 
 use super::page::{current_meeting, local_instant, show_page, Typed};
 use super::{change_status, coordinator_or_nurse, set_actor, subject};
 use crate::admin::FormErrors;
+use crate::courses::start_course;
 use crate::patients::Status;
-use crate::web::{AppError, Page, Result};
+use crate::web::{Page, Result};
 use crate::AppState;
 
 /// Minutes booked for a call.
 const CALL_MINUTES: i32 = 30;
-
-/// Starts a course: the patient becomes active (through the status trigger), a course with
-/// its planned end six months on, and the patient's nurse set. Returns the course's id.
-/// (The same as `courses::start_course` of the nurse's day; one of them goes at merge.)
-pub async fn start_course(
-    conn: &mut PgConnection,
-    patient_id: i64,
-    nurse_id: i64,
-    start_date: NaiveDate,
-    by_user: i64,
-) -> Result<i64> {
-    let planned_end = start_date
-        .checked_add_months(Months::new(6))
-        .ok_or(AppError::BadRequest)?;
-    sqlx::query!(
-        "update patients set status = 'active', nurse_id = $2, updated_at = now() where id = $1",
-        patient_id,
-        nurse_id
-    )
-    .execute(&mut *conn)
-    .await?;
-    let id = sqlx::query_scalar!(
-        "insert into courses (patient_id, nurse_id, start_date, planned_end, created_by)
-         values ($1, $2, $3, $4, $5) returning id",
-        patient_id,
-        nurse_id,
-        start_date,
-        planned_end,
-        by_user
-    )
-    .fetch_one(&mut *conn)
-    .await?;
-    Ok(id)
-}
 
 /// `POST /patients/{id}/invitation/outcome`: `outcome` = starts | declined | not_eligible;
 /// for a start `start_date`, `call_date`, `call_time`, `consent_course`, `consent_interview`.
@@ -63,6 +29,10 @@ pub async fn record(
     let s = subject(&state.db, &page.user, id, coordinator_or_nurse).await?;
     let meeting = current_meeting(&state.db, id).await?;
     let mut errors = FormErrors::default();
+    s.refuse_control(&mut errors, "outcome");
+    if !errors.is_empty() {
+        return show_page(&state, page, s, Some(typed), errors).await;
+    }
     if s.status != Status::MeetingBooked || meeting.is_none() {
         errors.add("outcome", "invitation.illegal_transition");
         return show_page(&state, page, s, Some(typed), errors).await;

@@ -63,11 +63,13 @@ struct InvitationPage {
     typed: Typed,
     errors: FormErrors,
     coordinator: bool,
+    control: bool,
 }
 
 impl InvitationPage {
     fn may_answer(&self) -> bool {
-        self.coordinator
+        !self.control
+            && self.coordinator
             && matches!(
                 self.status,
                 Status::Invited | Status::MeetingBooked | Status::NoResponse | Status::Unreachable
@@ -75,7 +77,8 @@ impl InvitationPage {
     }
 
     fn may_book(&self) -> bool {
-        self.coordinator
+        !self.control
+            && self.coordinator
             && matches!(
                 self.status,
                 Status::Invited | Status::MeetingBooked | Status::NoResponse | Status::Unreachable
@@ -83,7 +86,7 @@ impl InvitationPage {
     }
 
     fn may_record_outcome(&self) -> bool {
-        self.status == Status::MeetingBooked && self.meeting.is_some()
+        !self.control && self.status == Status::MeetingBooked && self.meeting.is_some()
     }
 
     fn is(&self, field: &str, value: &str) -> bool {
@@ -180,6 +183,7 @@ pub async fn show_page(
     let typed = typed.unwrap_or_else(|| defaults(&page, &s, letters.first(), meeting.as_ref(), &rooms));
     render(&InvitationPage {
         coordinator: page.user.role == Role::Coordinator,
+        control: s.control,
         layout: page.layout,
         id: s.id,
         status: s.status,

@@ -6,8 +6,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 
 use super::page::{show_page, Typed};
-use super::{change_status, coordinator, set_actor, subject, transition_allowed};
+use super::{change_status, coordinator, set_actor, subject};
 use crate::admin::FormErrors;
+use crate::patients::status::transition_allowed;
 use crate::patients::Status;
 use crate::web::{Page, Result};
 use crate::AppState;
@@ -24,6 +25,10 @@ pub async fn respond(
 ) -> Result<Response> {
     let s = subject(&state.db, &page.user, id, coordinator).await?;
     let mut errors = FormErrors::default();
+    s.refuse_control(&mut errors, "response");
+    if !errors.is_empty() {
+        return show_page(&state, page, s, Some(typed), errors).await;
+    }
     let to = match typed.response.as_str() {
         "declined" => Some(Status::Declined),
         "no_response" => Some(Status::NoResponse),

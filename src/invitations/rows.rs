@@ -47,6 +47,14 @@ impl HistoryRow {
     pub fn to_key(&self) -> &'static str {
         crate::patients::status::label_key(&self.to_status)
     }
+
+    /// The reason as typed, or the catalogue key's name for a course start.
+    pub fn reason_key(&self) -> Option<&str> {
+        match self.reason.as_deref() {
+            Some(crate::courses::REASON_COURSE_STARTED) => Some("timeline.course_started"),
+            _ => None,
+        }
+    }
 }
 
 /// A move of the patient between nurses (from `caseload_moves`).

@@ -111,7 +111,7 @@ async fn show(
         Some(c) => Some(c),
         None => match batch {
             Some(b) => sqlx::query_scalar!(
-                "select min(centre_id) from patients where batch_id = $1 and status = 'invited'",
+                "select min(centre_id) from patients p where batch_id = $1 and status = 'invited' and p.arm is distinct from 'control'",
                 b
             )
             .fetch_one(db)
@@ -126,6 +126,7 @@ async fn show(
                   (select max(l.produced_at) from letters l where l.patient_id = p.id) as last_letter
              from patients p
             where p.centre_id = $1 and p.status = 'invited' and ($2::bigint is null or p.batch_id = $2)
+              and p.arm is distinct from 'control'
             order by p.last_name, p.first_name"#,
         centre_id.unwrap_or(0),
         batch
@@ -208,7 +209,8 @@ pub async fn produce(
         errors.add("room_id", "letters.room_required");
     }
     let invited: Vec<i64> = sqlx::query_scalar!(
-        "select id from patients where centre_id = $1 and status = 'invited' and ($2::bigint is null or batch_id = $2)
+        "select id from patients p where centre_id = $1 and status = 'invited' and ($2::bigint is null or batch_id = $2)
+            and p.arm is distinct from 'control'
           order by last_name, first_name",
         centre_id,
         batch

@@ -115,6 +115,14 @@ struct RecordPage {
 }
 
 impl RecordPage {
+    /// Still on the way in: the invitation page has something to do, not only history.
+    fn invitation_open(&self) -> bool {
+        matches!(
+            self.p.status.as_str(),
+            "invited" | "meeting_booked" | "no_response" | "unreachable"
+        )
+    }
+
     fn diagnosis_name(&self, code: &str) -> &'static str {
         super::icd10::name(code, self.layout.lang == crate::web::Lang::Da).unwrap_or("")
     }
@@ -191,6 +199,38 @@ impl RecordPage {
                     s.push_str(&format!(" ({r})"));
                 }
                 s
+            }
+            "letter" => format!(
+                "{} · {} {}",
+                t("timeline.letter"),
+                t("timeline.letter_proposes"),
+                e.when_at.as_ref().map(|w| self.when(w)).unwrap_or_default()
+            ),
+            "move" => {
+                let mut s = format!(
+                    "{} {} → {}",
+                    t("timeline.moved"),
+                    e.text1.as_deref().unwrap_or(""),
+                    e.text2.as_deref().unwrap_or("")
+                );
+                if let Some(until) = e.day {
+                    s.push_str(&format!(" ({} {})", t("move.until"), self.layout.date(&until)));
+                }
+                s
+            }
+            "questionnaire" => {
+                let name = if self.layout.lang == crate::web::Lang::Da {
+                    &e.text1
+                } else {
+                    &e.text2
+                };
+                format!(
+                    "{} · {} · {} {}",
+                    name.as_deref().unwrap_or(""),
+                    t(crate::questionnaires::Timepoint::key_of(code)),
+                    t("timeline.score"),
+                    e.n.unwrap_or_default()
+                )
             }
             _ => t("timeline.plan"),
         }

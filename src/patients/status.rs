@@ -63,3 +63,40 @@ impl Status {
 pub fn label_key(stored: &str) -> &'static str {
     Status::parse(stored).unwrap_or(Status::Invited).label_key()
 }
+
+/// Whether a patient's status may change from `from` to `to`: the rule of the database function
+/// `status_transition_allowed` (whose trigger refuses the rest), for forms to explain before trying.
+pub fn transition_allowed(from: Status, to: Status) -> bool {
+    use Status::*;
+    from == to
+        || matches!(
+            (from, to),
+            (
+                Invited,
+                MeetingBooked | Declined | NoResponse | Unreachable | NotEligible
+            ) | (
+                MeetingBooked,
+                Active | Declined | NotEligible | Invited | Unreachable
+            ) | (NoResponse | Unreachable, MeetingBooked | Declined)
+                | (Active, Ended)
+        )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Keep in step with `status_transition_allowed` in migrations/20261123000004_courses_calls.sql.
+
+    #[test]
+    fn the_paths_of_domain_md_are_allowed_and_nothing_else() {
+        use Status::*;
+        assert!(transition_allowed(Invited, MeetingBooked));
+        assert!(transition_allowed(MeetingBooked, Active));
+        assert!(transition_allowed(Active, Ended));
+        assert!(!transition_allowed(Invited, Active));
+        assert!(!transition_allowed(Declined, Active));
+        assert!(!transition_allowed(Ended, Active));
+        assert!(!transition_allowed(NotEligible, MeetingBooked));
+    }
+}

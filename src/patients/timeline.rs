@@ -1,6 +1,7 @@
 //! The timeline of a patient's whole course, newest first, read in one query: calls with their
 //! notes (and amendments beneath), missed, moved and cancelled appointments, goals and their
-//! progress, referrals, status changes and printed plans, each with who and when.
+//! progress, referrals, status changes, printed plans, invitation letters and moves between
+//! nurses, each with who and when; questionnaire answers are merged in from their module.
 
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -8,7 +9,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 #[derive(Clone, Debug)]
 pub struct Entry {
     pub at: DateTime<Utc>,
-    /// `call`, `appointment`, `goal`, `goal_closed`, `progress`, `referral`, `status`, `plan`.
+    /// `call`, `appointment`, `goal`, `goal_closed`, `progress`, `referral`, `status`, `plan`,
+    /// `letter`, `move`, `questionnaire`.
     pub kind: String,
     pub who: Option<String>,
     pub id: i64,
@@ -75,14 +77,30 @@ pub async fn of_patient(db: &sqlx::PgPool, patient_id: i64) -> Result<Vec<Item>,
                union all
                select pp.printed_at, 'plan', u.name, pp.id, null, null, null, null, null, null, null, null
                  from plan_prints pp join users u on u.id = pp.printed_by where pp.patient_id = $1
+               union all
+               select l.produced_at, 'letter', u.name, l.id, l.run_id, l.proposed_at, null, null, l.place, null, null, null
+                 from letters l join letter_runs r on r.id = l.run_id left join users u on u.id = r.produced_by
+                where l.patient_id = $1
+               union all
+               select m.moved_at, 'move', u.name, m.id, null, m.returned_at, m.until, null, f.name, t.name, null, null
+                 from caseload_moves m join users f on f.id = m.from_nurse_id join users t on t.id = m.to_nurse_id
+                 left join users u on u.id = m.moved_by
+                where m.patient_id = $1
              ) t
             order by at desc, id desc"#,
         patient_id
     )
     .fetch_all(db)
     .await?;
-    let (amendments, entries): (Vec<Entry>, Vec<Entry>) =
+    let (amendments, mut entries): (Vec<Entry>, Vec<Entry>) =
         rows.into_iter().partition(|e| e.kind == "amendment");
+    entries.extend(
+        crate::questionnaires::timeline_events(db, patient_id)
+            .await?
+            .into_iter()
+            .map(questionnaire_entry),
+    );
+    entries.sort_by(|a, b| b.at.cmp(&a.at).then(b.id.cmp(&a.id)));
     Ok(entries
         .into_iter()
         .map(|entry| {
@@ -102,4 +120,23 @@ pub async fn of_patient(db: &sqlx::PgPool, patient_id: i64) -> Result<Vec<Item>,
             }
         })
         .collect())
+}
+
+/// A questionnaire answer as a timeline entry: the instrument's Danish and English names, the
+/// time point, the day it was answered and the score (rounded).
+fn questionnaire_entry(q: crate::questionnaires::QuestionnaireEvent) -> Entry {
+    Entry {
+        at: q.created_at,
+        kind: "questionnaire".to_owned(),
+        who: q.recorded_by,
+        id: q.response_id,
+        ref_id: Some(q.course_id),
+        when_at: None,
+        day: Some(q.answered_on),
+        code: Some(q.timepoint),
+        text1: Some(q.name_da),
+        text2: Some(q.name_en),
+        n: Some(q.score.round() as i32),
+        topics: None,
+    }
 }

@@ -41,7 +41,7 @@ pub async fn of_nurse(
                                    and x.called_at > coalesce((select max(r.called_at) from calls r
                                                                 where r.patient_id = p.id and r.outcome = 'reached'),
                                                               '-infinity')) fd on true
-            where p.nurse_id = $1 and (not $3 or p.status = 'active')
+            where p.nurse_id = $1 and (not $3 or p.status = 'active') and p.arm is distinct from 'control'
             order by p.last_name, p.first_name"#,
         nurse_id,
         tz,

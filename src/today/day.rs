@@ -39,6 +39,7 @@ async fn due(
                                                                 where r.patient_id = p.id and r.outcome = 'reached'),
                                                               '-infinity')) fd on true
             where a.nurse_id = $1 and a.status = 'scheduled' and a.kind = 'call' and a.starts_at < $2
+              and p.arm is distinct from 'control'
             order by a.starts_at"#,
         nurse_id,
         until,
@@ -57,6 +58,7 @@ struct TodayPage {
     overdue: Vec<Row>,
     retry: Vec<Row>,
     no_call: Vec<Row>,
+    questionnaires: Vec<crate::questionnaires::DueQuestionnaire>,
 }
 
 impl TodayPage {
@@ -118,5 +120,6 @@ pub async fn show(State(state): State<AppState>, page: Page) -> Result<Response>
         overdue,
         retry,
         no_call,
+        questionnaires: crate::questionnaires::due_for_nurse(&state.db, page.user.id).await?,
     })
 }

@@ -543,3 +543,57 @@ async fn a_demo_nurse_has_a_day_worth_clicking_through() {
     browser.screenshot("demo-week").await;
     browser.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_roles_home_keeps_the_menu_on_one_line_at_1280_pixels() {
+    use coachline::web::Role;
+    let app = TestApp::new().await;
+    let centre = app.centre("OUH").await;
+    let people = [
+        ("admin@example.test", Role::Admin, None, "admin"),
+        (
+            "coord@example.test",
+            Role::Coordinator,
+            Some(centre),
+            "coordinator",
+        ),
+        ("nurse@example.test", Role::Nurse, Some(centre), "nurse"),
+        ("research@example.test", Role::Researcher, None, "researcher"),
+    ];
+    for (email, role, centre, _) in people {
+        let id = app.user(email, role, centre).await;
+        // Long names, as real ones can be.
+        sqlx::query("update users set name = 'Kirsten Margrethe Østergaard-Andersen' where id = $1")
+            .bind(id)
+            .execute(&app.db)
+            .await
+            .unwrap();
+    }
+    let browser = Browser::start(&app).await;
+    for (email, role, _, name) in people {
+        for lang in ["da", "en"] {
+            browser.sign_in(email, crate::helpers::PASSWORD).await;
+            browser.wait_for(role.home()).await;
+            if lang == "en" {
+                browser.click("form.lang button[value='en']").await;
+                browser.wait_for_text("form.lang button", "Dansk").await;
+            }
+            let lines = browser
+                .client
+                .execute(
+                    "return new Set([...document.querySelectorAll('header nav a')].map(a => a.offsetTop)).size",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            browser.screenshot(&format!("home-{name}-{lang}-1280")).await;
+            assert_eq!(lines, serde_json::json!(1), "{name}'s menu wraps in {lang}");
+            if lang == "en" {
+                browser.click("form.lang button[value='da']").await;
+                browser.wait_for_text("form.lang button", "English").await;
+            }
+            browser.sign_out().await;
+        }
+    }
+    browser.close().await;
+}

@@ -122,8 +122,8 @@ async fn the_record_shows_the_header_and_the_whole_course_newest_first_with_who(
     assert!(record.body.contains("uge 14 af 26"));
     assert_eq!(
         record.texts("nav.record-actions a").len(),
-        4,
-        "the actions near the top"
+        7,
+        "the actions near the top, then invitation history, questionnaires and access log"
     );
     let heads = record.texts("ol.timeline .entry-head strong");
     assert!(heads[0].starts_with("Opkald · Talt med · 20 min"), "{heads:?}");

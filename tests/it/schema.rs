@@ -142,3 +142,20 @@ async fn a_nurse_cannot_have_two_calls_in_the_same_slot() {
         .unwrap();
     book("2026-11-24 09:30+01", "2026-11-24 10:00+01").await.unwrap();
 }
+
+#[tokio::test]
+async fn the_applications_status_rule_is_the_databases_for_every_pair() {
+    use coachline::patients::status::{transition_allowed, Status};
+    let app = TestApp::new().await;
+    for from in Status::ALL {
+        for to in Status::ALL {
+            let db: bool = sqlx::query_scalar("select status_transition_allowed($1, $2)")
+                .bind(from.as_str())
+                .bind(to.as_str())
+                .fetch_one(&app.db)
+                .await
+                .unwrap();
+            assert_eq!(transition_allowed(from, to), db, "{from:?} → {to:?}");
+        }
+    }
+}

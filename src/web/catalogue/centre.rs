@@ -100,6 +100,7 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
     ("overview.meeting_booked", "Møde booket", "Meeting booked"),
     ("overview.active", "Startet forløb", "Started a course"),
     ("overview.ended", "Afsluttet", "Ended"),
+    ("overview.control", "Kontrolgruppe (får ikke forløb)", "Control group (no course)"),
     ("overview.end_completed", "gennemført", "completed"),
     ("overview.end_withdrew", "trak sig", "withdrew"),
     ("overview.end_moved", "flyttet", "moved"),

@@ -5,6 +5,24 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
     // Today and caseload
     ("today.title", "I dag", "Today"),
     (
+        "today.count_questionnaires",
+        "spørgeskemaer at stille",
+        "questionnaires to ask",
+    ),
+    (
+        "today.questionnaires_heading",
+        "Spørgeskemaer at stille ved næste samtale",
+        "Questionnaires to ask at the next call",
+    ),
+    (
+        "today.questionnaires_hint",
+        "Tidspunktet i forløbet er nået, og svarene mangler.",
+        "The point in the course is reached and the answers are missing.",
+    ),
+    ("today.questionnaire_timepoint", "Tidspunkt", "Point in course"),
+    ("today.questionnaire_due_on", "Fra", "From"),
+    ("today.questionnaire_enter", "Indtast svar", "Enter answers"),
+    (
         "today.no_call",
         "aktive uden næste opkald",
         "active with no call booked",

@@ -125,6 +125,16 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
         "That is not possible from the patient's current status. Nothing was changed.",
     ),
     (
+        "invitation.control_arm",
+        "Patienten er i undersøgelsens kontrolgruppe og skal ikke have forløb. Intet er ændret.",
+        "The patient is in the study's control group and is not offered a course. Nothing was changed.",
+    ),
+    (
+        "invitation.control_notice",
+        "Patienten er i undersøgelsens kontrolgruppe: ingen invitation, møde eller forløb.",
+        "The patient is in the study's control group: no invitation, meeting or course.",
+    ),
+    (
         "invitation.reason_required",
         "Skriv hvorfor patienten ikke er egnet.",
         "Say why the patient is not eligible.",
