@@ -7,9 +7,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use chrono::NaiveDate;
 
-use super::page::{current_meeting, local_instant, show_page, Typed};
+use super::page::{current_meeting, show_page, Typed};
 use super::{change_status, coordinator_or_nurse, set_actor, subject};
 use crate::admin::FormErrors;
+use crate::appointments::parse_when;
 use crate::courses::start_course;
 use crate::patients::Status;
 use crate::web::{Page, Result};
@@ -49,7 +50,7 @@ pub async fn record(
         }
     };
     let start_date = NaiveDate::parse_from_str(typed.start_date.trim(), "%Y-%m-%d").ok();
-    let first_call = local_instant(page.user.tz, &typed.call_date, &typed.call_time);
+    let first_call = parse_when(page.user.tz, &typed.call_date, &typed.call_time).ok();
     let interview = match typed.consent_interview.as_str() {
         "yes" => Some(true),
         "no" => Some(false),
