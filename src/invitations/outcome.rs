@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use chrono::NaiveDate;
 
-use super::page::{current_meeting, show_page, Typed};
+use super::page::{current_meeting, refuse_control, show_page, Typed};
 use super::{change_status, coordinator_or_nurse, set_actor, subject};
 use crate::admin::FormErrors;
 use crate::appointments::parse_when;
@@ -29,11 +29,10 @@ pub async fn record(
 ) -> Result<Response> {
     let s = subject(&state.db, &page.user, id, coordinator_or_nurse).await?;
     let meeting = current_meeting(&state.db, id).await?;
-    let mut errors = FormErrors::default();
-    s.refuse_control(&mut errors, "outcome");
-    if !errors.is_empty() {
-        return show_page(&state, page, s, Some(typed), errors).await;
+    if s.control {
+        return refuse_control(&state, page, s, typed, "outcome").await;
     }
+    let mut errors = FormErrors::default();
     if s.status != Status::MeetingBooked || meeting.is_none() {
         errors.add("outcome", "invitation.illegal_transition");
         return show_page(&state, page, s, Some(typed), errors).await;

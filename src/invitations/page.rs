@@ -118,6 +118,20 @@ impl InvitationPage {
     }
 }
 
+/// Refuses any change for a person of the study's control group, with the reason next to
+/// `field` and what was typed kept.
+pub async fn refuse_control(
+    state: &AppState,
+    page: Page,
+    s: Subject,
+    typed: Typed,
+    field: &'static str,
+) -> Result<Response> {
+    let mut errors = FormErrors::default();
+    errors.add(field, "invitation.control_arm");
+    show_page(state, page, s, Some(typed), errors).await
+}
+
 /// Renders the page with what was typed and the errors of a refused form.
 pub async fn show_page(
     state: &AppState,
