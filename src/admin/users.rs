@@ -366,7 +366,7 @@ pub async fn set_active(
         // A deactivated nurse's patients would be left without anyone: they are moved first.
         let patients = sqlx::query_scalar!(
             r#"select count(*) as "n!" from patients
-                where nurse_id = $1 and status in ('invited', 'meeting_booked', 'active')"#,
+                where nurse_id = $1 and on_caseload(status, arm)"#,
             id
         )
         .fetch_one(&state.db)

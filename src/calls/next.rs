@@ -81,17 +81,9 @@ pub async fn failed_days_in_a_row(
     patient_id: i64,
     tz: &str,
 ) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar!(
-        r#"select count(distinct (x.called_at at time zone $2)::date) as "n!"
-             from calls x join courses c on c.id = x.course_id and c.end_date is null
-            where x.patient_id = $1 and x.outcome <> 'reached'
-              and x.called_at > coalesce((select max(r.called_at) from calls r
-                                           where r.patient_id = $1 and r.outcome = 'reached'), '-infinity')"#,
-        patient_id,
-        tz
-    )
-    .fetch_one(db)
-    .await
+    sqlx::query_scalar!(r#"select failed_call_days($1, $2) as "n!""#, patient_id, tz)
+        .fetch_one(db)
+        .await
 }
 
 #[cfg(test)]

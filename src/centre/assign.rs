@@ -90,7 +90,7 @@ pub async fn suggestions(db: &sqlx::PgPool, centre_id: i64, keep: Keep) -> Resul
         let rows = sqlx::query!(
             r#"select p.municipality, p.gp, p.nurse_id as "nurse_id!"
                  from patients p join users u on u.id = p.nurse_id and u.active
-                where p.centre_id = $1 and p.status in ('invited', 'meeting_booked', 'active') and p.arm is distinct from 'control'
+                where p.centre_id = $1 and on_caseload(p.status, p.arm)
                 order by p.created_at"#,
             centre_id
         )
@@ -165,7 +165,7 @@ pub async fn assign(
     let nurses = sqlx::query!(
         r#"select u.id, u.name, u.centre_id as "centre_id!", u.active, coalesce(u.capacity, 0) as "capacity!",
                   (select count(*) from patients p where p.nurse_id = u.id
-                      and p.status in ('invited', 'meeting_booked', 'active') and p.arm is distinct from 'control') as "load!"
+                      and on_caseload(p.status, p.arm)) as "load!"
              from users u where u.role = 'nurse' and u.id = any($1) for update"#,
         &choices.iter().map(|c| c.1).collect::<Vec<_>>()
     )

@@ -85,7 +85,7 @@ async fn show(
                                    and m.until is not null and m.returned_at is null
                                  order by m.moved_at desc limit 1) m on true
              left join users u on u.id = m.from_nurse_id
-            where p.nurse_id = $1 and p.status in ('invited', 'meeting_booked', 'active') and p.arm is distinct from 'control'
+            where p.nurse_id = $1 and on_caseload(p.status, p.arm)
             order by p.last_name, p.first_name"#,
         nurse.id
     )
@@ -159,8 +159,7 @@ pub async fn move_patients(
         _ => Some(("mode", "form.required")),
     };
     let current: Vec<i64> = sqlx::query_scalar!(
-        "select id from patients p where nurse_id = $1 and status in ('invited', 'meeting_booked', 'active')
-          and p.arm is distinct from 'control'",
+        "select id from patients p where nurse_id = $1 and on_caseload(status, arm)",
         from.id
     )
     .fetch_all(&state.db)

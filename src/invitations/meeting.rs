@@ -6,9 +6,10 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 
-use super::page::{current_meeting, local_instant, show_page, Typed};
+use super::page::{current_meeting, refuse_control, show_page, Typed};
 use super::{change_status, coordinator, set_actor, subject};
 use crate::admin::FormErrors;
+use crate::appointments::parse_when;
 use crate::centre::rooms::rooms_of;
 use crate::patients::status::transition_allowed;
 use crate::patients::Status;
@@ -24,15 +25,14 @@ pub async fn book(
     Form(typed): Form<Typed>,
 ) -> Result<Response> {
     let s = subject(&state.db, &page.user, id, coordinator).await?;
-    let mut errors = FormErrors::default();
-    s.refuse_control(&mut errors, "date");
-    if !errors.is_empty() {
-        return show_page(&state, page, s, Some(typed), errors).await;
+    if s.control {
+        return refuse_control(&state, page, s, typed, "date").await;
     }
+    let mut errors = FormErrors::default();
     if !transition_allowed(s.status, Status::MeetingBooked) {
         errors.add("date", "invitation.illegal_transition");
     }
-    let starts_at = local_instant(page.user.tz, &typed.date, &typed.time);
+    let starts_at = parse_when(page.user.tz, &typed.date, &typed.time).ok();
     match starts_at {
         None => errors.add("date", "invitation.time_invalid"),
         Some(at) if at <= chrono::Utc::now() => errors.add("date", "invitation.time_past"),

@@ -40,15 +40,6 @@ pub struct Subject {
     pub control: bool,
 }
 
-impl Subject {
-    /// Adds the control group's refusal under `field` when the patient is a control person.
-    pub fn refuse_control(&self, errors: &mut crate::admin::FormErrors, field: &'static str) {
-        if self.control {
-            errors.add(field, "invitation.control_arm");
-        }
-    }
-}
-
 /// Loads the patient and refuses (logging the refusal) anyone outside the patient's centre or
 /// whose role `may` does not allow. An allowed opening is logged too.
 pub async fn subject(

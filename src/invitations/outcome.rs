@@ -7,9 +7,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use chrono::NaiveDate;
 
-use super::page::{current_meeting, local_instant, show_page, Typed};
+use super::page::{current_meeting, refuse_control, show_page, Typed};
 use super::{change_status, coordinator_or_nurse, set_actor, subject};
 use crate::admin::FormErrors;
+use crate::appointments::parse_when;
 use crate::courses::start_course;
 use crate::patients::Status;
 use crate::web::{Page, Result};
@@ -28,11 +29,10 @@ pub async fn record(
 ) -> Result<Response> {
     let s = subject(&state.db, &page.user, id, coordinator_or_nurse).await?;
     let meeting = current_meeting(&state.db, id).await?;
-    let mut errors = FormErrors::default();
-    s.refuse_control(&mut errors, "outcome");
-    if !errors.is_empty() {
-        return show_page(&state, page, s, Some(typed), errors).await;
+    if s.control {
+        return refuse_control(&state, page, s, typed, "outcome").await;
     }
+    let mut errors = FormErrors::default();
     if s.status != Status::MeetingBooked || meeting.is_none() {
         errors.add("outcome", "invitation.illegal_transition");
         return show_page(&state, page, s, Some(typed), errors).await;
@@ -49,7 +49,7 @@ pub async fn record(
         }
     };
     let start_date = NaiveDate::parse_from_str(typed.start_date.trim(), "%Y-%m-%d").ok();
-    let first_call = local_instant(page.user.tz, &typed.call_date, &typed.call_time);
+    let first_call = parse_when(page.user.tz, &typed.call_date, &typed.call_time).ok();
     let interview = match typed.consent_interview.as_str() {
         "yes" => Some(true),
         "no" => Some(false),

@@ -4,7 +4,7 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::Utc;
 use serde::Deserialize;
 
 use super::rows::{CourseRow, HistoryRow, LetterRow, MeetingRow, MoveRow, NurseChoice, Person};
@@ -116,6 +116,20 @@ impl InvitationPage {
     fn status_key(&self) -> &'static str {
         self.status.label_key()
     }
+}
+
+/// Refuses any change for a person of the study's control group, with the reason next to
+/// `field` and what was typed kept.
+pub async fn refuse_control(
+    state: &AppState,
+    page: Page,
+    s: Subject,
+    typed: Typed,
+    field: &'static str,
+) -> Result<Response> {
+    let mut errors = FormErrors::default();
+    errors.add(field, "invitation.control_arm");
+    show_page(state, page, s, Some(typed), errors).await
 }
 
 /// Renders the page with what was typed and the errors of a refused form.
@@ -266,21 +280,14 @@ pub async fn show(State(state): State<AppState>, page: Page, Path(id): Path<i64>
     show_page(&state, page, s, None, FormErrors::default()).await
 }
 
-/// A local date and time in the centre's zone as an instant (the earlier one when the clock
-/// is turned back, none in the hour skipped in spring).
-pub fn local_instant(tz: chrono_tz::Tz, date: &str, time: &str) -> Option<DateTime<Utc>> {
-    use chrono::TimeZone;
-    let date = NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d").ok()?;
-    let time = chrono::NaiveTime::parse_from_str(time.trim(), "%H:%M").ok()?;
-    tz.from_local_datetime(&date.and_time(time))
-        .earliest()
-        .map(|t| t.with_timezone(&Utc))
-}
-
 #[cfg(test)]
 mod tests {
-    use super::local_instant;
     use chrono_tz::Europe::Copenhagen;
+
+    // The invitation's forms read typed times with the appointments' rule.
+    fn local_instant(tz: chrono_tz::Tz, date: &str, time: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+        crate::appointments::parse_when(tz, date, time).ok()
+    }
 
     #[test]
     fn local_times_are_read_in_the_centres_zone_across_daylight_saving() {

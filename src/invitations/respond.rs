@@ -5,7 +5,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 
-use super::page::{show_page, Typed};
+use super::page::{refuse_control, show_page, Typed};
 use super::{change_status, coordinator, set_actor, subject};
 use crate::admin::FormErrors;
 use crate::patients::status::transition_allowed;
@@ -24,11 +24,10 @@ pub async fn respond(
     Form(typed): Form<Typed>,
 ) -> Result<Response> {
     let s = subject(&state.db, &page.user, id, coordinator).await?;
-    let mut errors = FormErrors::default();
-    s.refuse_control(&mut errors, "response");
-    if !errors.is_empty() {
-        return show_page(&state, page, s, Some(typed), errors).await;
+    if s.control {
+        return refuse_control(&state, page, s, typed, "response").await;
     }
+    let mut errors = FormErrors::default();
     let to = match typed.response.as_str() {
         "declined" => Some(Status::Declined),
         "no_response" => Some(Status::NoResponse),

@@ -55,6 +55,14 @@ pub fn phone_display(stored: &str) -> String {
     }
 }
 
+/// Age in whole years today, from the birth date.
+pub fn age(birth_date: NaiveDate) -> u32 {
+    chrono::Local::now()
+        .date_naive()
+        .years_since(birth_date)
+        .unwrap_or(0)
+}
+
 /// The few facts a page about one patient shows at its top.
 pub struct Brief {
     pub id: i64,
@@ -72,10 +80,7 @@ impl Brief {
 
     /// Age in whole years today.
     pub fn age(&self) -> u32 {
-        chrono::Local::now()
-            .date_naive()
-            .years_since(self.birth_date)
-            .unwrap_or(0)
+        age(self.birth_date)
     }
 }
 

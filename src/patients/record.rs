@@ -48,10 +48,7 @@ impl Record {
     }
 
     pub fn age(&self) -> u32 {
-        chrono::Local::now()
-            .date_naive()
-            .years_since(self.birth_date)
-            .unwrap_or(0)
+        crate::patients::age(self.birth_date)
     }
 
     pub fn sex_key(&self) -> &'static str {

@@ -25,7 +25,7 @@ pub async fn of_nurse(
                   nx.starts_at as "starts_at?",
                   coalesce((select count(*) from calls x where x.course_id = c.id and x.outcome = 'reached'), 0) as "reached!",
                   lc.called_at as "last_call_at?", lc.outcome as "last_outcome?",
-                  coalesce(fd.n, 0) as "failed_days!",
+                  failed_call_days(p.id, $2) as "failed_days!",
                   c.start_date as "start_date?", c.planned_end as "planned_end?"
              from patients p
              left join lateral (select c.id, c.start_date, c.planned_end from courses c
@@ -35,12 +35,6 @@ pub async fn of_nurse(
                                  order by a.starts_at limit 1) nx on true
              left join lateral (select x.called_at, x.outcome from calls x where x.patient_id = p.id
                                  order by x.called_at desc limit 1) lc on true
-             left join lateral (select count(distinct (x.called_at at time zone $2)::date) as n
-                                  from calls x
-                                 where x.patient_id = p.id and x.course_id = c.id and x.outcome <> 'reached'
-                                   and x.called_at > coalesce((select max(r.called_at) from calls r
-                                                                where r.patient_id = p.id and r.outcome = 'reached'),
-                                                              '-infinity')) fd on true
             where p.nurse_id = $1 and (not $3 or p.status = 'active') and p.arm is distinct from 'control'
             order by p.last_name, p.first_name"#,
         nurse_id,

@@ -26,18 +26,12 @@ async fn due(
                   a.starts_at as "starts_at?",
                   coalesce((select count(*) from calls x where x.course_id = a.course_id and x.outcome = 'reached'), 0) as "reached!",
                   lc.called_at as "last_call_at?", lc.outcome as "last_outcome?",
-                  coalesce(fd.n, 0) as "failed_days!",
+                  failed_call_days(p.id, $3) as "failed_days!",
                   null::date as start_date, null::date as planned_end
              from appointments a
              join patients p on p.id = a.patient_id
              left join lateral (select x.called_at, x.outcome from calls x where x.patient_id = p.id
                                  order by x.called_at desc limit 1) lc on true
-             left join lateral (select count(distinct (x.called_at at time zone $3)::date) as n
-                                  from calls x
-                                 where x.patient_id = p.id and x.course_id = a.course_id and x.outcome <> 'reached'
-                                   and x.called_at > coalesce((select max(r.called_at) from calls r
-                                                                where r.patient_id = p.id and r.outcome = 'reached'),
-                                                              '-infinity')) fd on true
             where a.nurse_id = $1 and a.status = 'scheduled' and a.kind = 'call' and a.starts_at < $2
               and p.arm is distinct from 'control'
             order by a.starts_at"#,

@@ -48,10 +48,7 @@ impl Row {
 
     /// Age in whole years today.
     pub fn age(&self) -> u32 {
-        chrono::Local::now()
-            .date_naive()
-            .years_since(self.birth_date)
-            .unwrap_or(0)
+        crate::patients::age(self.birth_date)
     }
 
     /// The number of this call in the course.

@@ -104,6 +104,28 @@ async fn a_control_person_appears_on_no_worklist_while_an_intervention_person_do
         refused.body
     );
     assert_eq!(status_and_nurse(&app, invited[1]).await.0, "invited");
+    for (action, fields) in [
+        (
+            "meeting",
+            vec![("date", "2030-01-07"), ("time", "10:00"), ("minutes", "45")],
+        ),
+        (
+            "outcome",
+            vec![("outcome", "starts"), ("start_date", "2030-01-07")],
+        ),
+    ] {
+        let refused = coord
+            .post(&format!("/patients/{}/invitation/{action}", invited[1]), &fields)
+            .await;
+        assert!(
+            refused.body.contains("kontrolgruppe og skal ikke have forløb"),
+            "{action}"
+        );
+    }
+    assert_eq!(
+        status_and_nurse(&app, invited[1]).await,
+        ("invited".to_owned(), None)
+    );
     let accepted = coord
         .post(
             &format!("/patients/{}/invitation/response", invited[0]),
