@@ -30,6 +30,46 @@ pub struct TestApp {
     pub db: PgPool,
     pub router: Router,
     pub database_url: String,
+    name: String,
+}
+
+/// Drops the databases of test runs whose process is gone (a run that was killed leaves them).
+async fn drop_leftovers(admin: &mut PgConnection) {
+    let names: Vec<String> =
+        sqlx::query_scalar("select datname from pg_database where datname like 'coachline\\_test\\_%'")
+            .fetch_all(&mut *admin)
+            .await
+            .unwrap_or_default();
+    for name in names {
+        let pid = name.split('_').nth(2).unwrap_or("");
+        if !std::path::Path::new("/proc").join(pid).exists() {
+            let _ = sqlx::query(&format!("drop database if exists {name} with (force)"))
+                .execute(&mut *admin)
+                .await;
+        }
+    }
+}
+
+/// Each test's database is dropped when the test is done, so runs do not fill the disk.
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let name = std::mem::take(&mut self.name);
+        let server = server_url();
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .ok()?;
+            runtime.block_on(async {
+                let mut admin = PgConnection::connect(&format!("{server}/postgres")).await.ok()?;
+                sqlx::query(&format!("drop database if exists {name} with (force)"))
+                    .execute(&mut admin)
+                    .await
+                    .ok()
+            })
+        })
+        .join();
+    }
 }
 
 impl TestApp {
@@ -42,6 +82,8 @@ impl TestApp {
         let mut admin = PgConnection::connect(&format!("{}/postgres", server_url()))
             .await
             .expect("PostgreSQL must run at 127.0.0.1:5432 (or set COACHLINE_TEST_DATABASE_URL)");
+        static CLEANED: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
+        CLEANED.get_or_init(|| drop_leftovers(&mut admin)).await;
         sqlx::query(&format!("drop database if exists {name} with (force)"))
             .execute(&mut admin)
             .await
@@ -57,6 +99,7 @@ impl TestApp {
             db,
             router,
             database_url,
+            name,
         }
     }
 
