@@ -440,7 +440,7 @@ async fn a_coordinator_takes_an_invited_patient_from_letter_to_the_nurses_caselo
     // The admin prints the letters.
     browser.sign_in("admin@example.test", password).await;
     browser.goto(&format!("/letters?centre={ouh}")).await;
-    let day = crate::centre::fixtures::date(7).format("%Y-%m-%d").to_string();
+    let day = crate::centre::fixtures::weekday(7).format("%Y-%m-%d").to_string();
     set_value(&browser, "date", &day).await;
     set_value(&browser, "time", "09:30").await;
     browser.fill("#minutes", "45").await;
@@ -483,7 +483,7 @@ async fn a_coordinator_takes_an_invited_patient_from_letter_to_the_nurses_caselo
     browser.screenshot("invitation-invited").await;
     browser.click("#book-meeting").await;
     browser.wait_for_text("#status", "Møde booket").await;
-    let proposed = crate::centre::fixtures::date(7).format("%d.%m.%Y").to_string();
+    let proposed = crate::centre::fixtures::weekday(7).format("%d.%m.%Y").to_string();
     assert!(
         browser.text("#meeting").await.contains(&proposed),
         "the letter's day was proposed"

@@ -126,6 +126,17 @@ pub fn date(n: i64) -> NaiveDate {
     (Utc::now().with_timezone(&chrono_tz::Europe::Copenhagen) + Duration::days(n)).date_naive()
 }
 
+/// The first working day (Monday to Friday) at least `n` days from today in Copenhagen: a day the
+/// product keeps as it is when it proposes meeting slots, whatever day the suite runs on.
+pub fn weekday(n: i64) -> NaiveDate {
+    use chrono::Datelike;
+    let mut day = date(n);
+    while matches!(day.weekday(), chrono::Weekday::Sat | chrono::Weekday::Sun) {
+        day = day.succ_opt().unwrap();
+    }
+    day
+}
+
 /// A GET through the real router with the client's cookies, keeping the body as bytes (a PDF).
 pub async fn get_bytes(
     app: &TestApp,
