@@ -11,6 +11,7 @@ pub mod bench;
 pub mod calls;
 pub mod centre;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod courses;
 pub mod db;
@@ -21,6 +22,7 @@ pub mod letters;
 pub mod patients;
 pub mod questionnaires;
 pub mod research;
+pub mod safety;
 pub mod telemetry;
 pub mod today;
 pub mod web;
@@ -44,13 +46,22 @@ pub use config::Config;
 pub struct AppState {
     pub db: PgPool,
     pub config: Arc<Config>,
+    /// "Now" for every domain rule; tests set it.
+    pub clock: clock::Clock,
 }
 
 impl AppState {
+    /// The state of a running application, on the machine's time.
     pub fn new(db: PgPool, config: Config) -> Self {
+        Self::with_clock(db, config, clock::Clock::system())
+    }
+
+    /// The state with a clock of its own (tests set the day with it).
+    pub fn with_clock(db: PgPool, config: Config, clock: clock::Clock) -> Self {
         Self {
             db,
             config: Arc::new(config),
+            clock,
         }
     }
 }
@@ -116,7 +127,7 @@ pub fn app(state: AppState) -> Router {
 pub async fn serve(state: AppState) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(state.config.bind).await?;
     tracing::info!(address = %listener.local_addr()?, "coachline is listening");
-    centre::returns::spawn_returns(state.db.clone());
+    centre::returns::spawn_returns(state.db.clone(), state.clock.clone());
     let app = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())

@@ -10,6 +10,7 @@ use sqlx::PgPool;
 use super::FormErrors;
 use crate::auth::password::{self, Password};
 use crate::auth::sessions;
+use crate::web::error::violates;
 use crate::web::{render, AppError, Layout, Page, Result, Role};
 use crate::AppState;
 
@@ -338,6 +339,14 @@ pub async fn update(
             errors.add("email", "user.email_taken");
             return form_page(&state, page.layout, Some(id), form, errors).await;
         }
+        // The database keeps a nurse who holds patients an active nurse of her centre.
+        Err(e) if violates(&e, "nurse_holds_patients") => {
+            let mut errors = FormErrors::default();
+            errors.add("role", "move.change_first");
+            let mut response = form_page(&state, page.layout, Some(id), form, errors).await?;
+            *response.status_mut() = axum::http::StatusCode::CONFLICT;
+            return Ok(response);
+        }
         Err(e) => return Err(e.into()),
     }
     // A changed role or centre changes what the person may see: make them sign in again.
@@ -362,24 +371,6 @@ pub async fn set_active(
     if id == page.user.id && !active {
         return Err(AppError::BadRequest);
     }
-    if !active {
-        // A deactivated nurse's patients would be left without anyone: they are moved first.
-        let patients = sqlx::query_scalar!(
-            r#"select count(*) as "n!" from patients
-                where nurse_id = $1 and on_caseload(status, arm)"#,
-            id
-        )
-        .fetch_one(&state.db)
-        .await?;
-        if patients > 0 {
-            let mut errors = FormErrors::default();
-            errors.add("active", "move.deactivate_first");
-            let form = stored_form(&state.db, id).await?;
-            let mut response = form_page(&state, page.layout, Some(id), form, errors).await?;
-            *response.status_mut() = axum::http::StatusCode::CONFLICT;
-            return Ok(response);
-        }
-    }
     let mut tx = state.db.begin().await?;
     let done = sqlx::query!(
         "update users set active = $1, updated_at = now() where id = $2",
@@ -387,7 +378,20 @@ pub async fn set_active(
         id
     )
     .execute(&mut *tx)
-    .await?;
+    .await;
+    // A deactivated nurse's patients would be left without anyone: the database refuses until
+    // the coordinator has moved them.
+    let done = match done {
+        Err(e) if violates(&e, "nurse_holds_patients") => {
+            let mut errors = FormErrors::default();
+            errors.add("active", "move.deactivate_first");
+            let form = stored_form(&state.db, id).await?;
+            let mut response = form_page(&state, page.layout, Some(id), form, errors).await?;
+            *response.status_mut() = axum::http::StatusCode::CONFLICT;
+            return Ok(response);
+        }
+        other => other?,
+    };
     if done.rows_affected() == 0 {
         return Err(AppError::NotFound);
     }

@@ -1,4 +1,4 @@
-//! Booking, moving and cancelling a call. A slot the nurse already has is refused by the
+//! Booking and moving a call. A slot the nurse already has is refused by the
 //! database; the form says so and keeps what was typed.
 
 use askama::Template;
@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::{book, parse_when, NewCall};
 use crate::admin::FormErrors;
-use crate::courses::{open_course, today_in};
+use crate::courses::open_course;
 use crate::patients::access::{check, Action};
 use crate::patients::{brief, Brief};
 use crate::web::{render, AppError, CurrentUser, Layout, Page, Result, Role};
@@ -68,19 +68,19 @@ pub async fn create(
     let course = open_course(&state.db, id).await?;
     let when = parse_when(page.user.tz, &form.date, &form.time);
     let on = when.map_or_else(
-        |_| today_in(page.user.tz),
+        |_| page.today(),
         |at| at.with_timezone(&page.user.tz).date_naive(),
     );
     match &course {
         None => errors.add("date", "booking.no_course"),
-        Some(c) if c.needs_extension_reason(on.max(today_in(page.user.tz))) => {
+        Some(c) if c.needs_extension_reason(on.max(page.today())) => {
             errors.add("date", "booking.past_nine_months")
         }
         Some(_) => {}
     }
     match when {
         Err((field, key)) => errors.add(field, key),
-        Ok(at) if at <= chrono::Utc::now() => errors.add("date", "booking.in_past"),
+        Ok(at) if at <= page.now() => errors.add("date", "booking.in_past"),
         Ok(_) => {}
     }
     let nurse_id = nurse_for(&page.user, &patient);
@@ -171,7 +171,7 @@ pub async fn move_to(
     }
     match when {
         Err((field, key)) => errors.add(field, key),
-        Ok(at) if at <= chrono::Utc::now() => errors.add("date", "booking.in_past"),
+        Ok(at) if at <= page.now() => errors.add("date", "booking.in_past"),
         Ok(_) => {}
     }
     if let (true, Ok(starts_at)) = (errors.is_empty(), when) {
@@ -208,17 +208,4 @@ pub async fn move_to(
         form,
         errors,
     })
-}
-
-/// `POST /appointments/{id}/cancel`.
-pub async fn cancel(State(state): State<AppState>, page: Page, Path(id): Path<i64>) -> Result<Response> {
-    let a = booked(&state.db, id).await?;
-    check(&state.db, &page.user, a.patient_id, Action::Write).await?;
-    sqlx::query!(
-        "update appointments set status = 'cancelled', updated_at = now() where id = $1 and status = 'scheduled'",
-        id
-    )
-    .execute(&state.db)
-    .await?;
-    Ok(Redirect::to(&format!("/patients/{}", a.patient_id)).into_response())
 }

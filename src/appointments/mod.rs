@@ -3,9 +3,10 @@
 //! change never moves a booked call.
 
 pub mod booking;
+pub mod cancel;
 pub mod week;
 
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::{middleware, Router};
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
@@ -32,7 +33,10 @@ pub fn router(state: AppState) -> Router<AppState> {
             "/appointments/{id}/move",
             get(booking::move_form).post(booking::move_to),
         )
-        .route("/appointments/{id}/cancel", post(booking::cancel))
+        .route(
+            "/appointments/{id}/cancel",
+            get(cancel::form).post(cancel::cancel),
+        )
         .route_layer(middleware::from_fn_with_state(state, signed_in));
     week.merge(booking)
 }

@@ -7,7 +7,6 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc};
 use serde::Deserialize;
 
 use super::local_instant;
-use crate::courses::today_in;
 use crate::web::{render, Layout, Page, Result};
 use crate::AppState;
 
@@ -85,7 +84,7 @@ const WEEKDAYS: [&str; 7] = [
 /// `GET /week?from=YYYY-MM-DD`.
 pub async fn show(State(state): State<AppState>, page: Page, Query(q): Query<WeekQuery>) -> Result<Response> {
     let tz = page.user.tz;
-    let today = today_in(tz);
+    let today = page.today();
     let any = NaiveDate::parse_from_str(q.from.trim(), "%Y-%m-%d").unwrap_or(today);
     let monday = any - Duration::days(i64::from(any.weekday().num_days_from_monday()));
     let midnight = NaiveTime::MIN;

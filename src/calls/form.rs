@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 
 use super::next::{default_next, retries, usual_interval_days, DEFAULT_INTERVAL_DAYS};
 use crate::appointments::local_instant;
-use crate::courses::{open_course, today_in, Course};
+use crate::courses::{open_course, Course};
 use crate::patients::{brief, Brief};
 use crate::web::{AppError, Result};
 
@@ -21,6 +21,9 @@ pub struct CallForm {
     pub next: String,
     pub date: String,
     pub time: String,
+    /// With `next = ending`: why, and a note (needed for `other`).
+    pub ending_reason: String,
+    pub ending_note: String,
 }
 
 impl CallForm {
@@ -38,6 +41,8 @@ impl CallForm {
                 "next" => form.next = value,
                 "date" => form.date = value,
                 "time" => form.time = value,
+                "ending_reason" => form.ending_reason = value,
+                "ending_note" => form.ending_note = value,
                 _ => {}
             }
         }
@@ -56,13 +61,18 @@ pub struct Context {
     pub retry_next: NaiveDateTime,
 }
 
-pub async fn context(db: &sqlx::PgPool, patient_id: i64, tz: chrono_tz::Tz) -> Result<Context> {
+pub async fn context(
+    db: &sqlx::PgPool,
+    patient_id: i64,
+    tz: chrono_tz::Tz,
+    now: DateTime<Utc>,
+) -> Result<Context> {
     let patient = brief(db, patient_id).await?;
     let course = open_course(db, patient_id).await?;
-    let today = today_in(tz);
+    let today = crate::clock::today_at(now, tz);
     // The call being made: the earliest booked call due by the end of today.
     let end_of_today =
-        local_instant(tz, today.succ_opt().unwrap_or(today), chrono::NaiveTime::MIN).unwrap_or_else(Utc::now);
+        local_instant(tz, today.succ_opt().unwrap_or(today), chrono::NaiveTime::MIN).unwrap_or(now);
     let due = sqlx::query!(
         "select id, starts_at from appointments
           where patient_id = $1 and kind = 'call' and status = 'scheduled' and starts_at < $2
@@ -88,7 +98,7 @@ pub async fn context(db: &sqlx::PgPool, patient_id: i64, tz: chrono_tz::Tz) -> R
     let interval = usual_interval_days(db, patient_id)
         .await?
         .unwrap_or(DEFAULT_INTERVAL_DAYS);
-    let now = Utc::now().with_timezone(&tz).naive_local();
+    let now = now.with_timezone(&tz).naive_local();
     let base = due.map_or(now, |(_, at)| at.with_timezone(&tz).naive_local());
     let base = if due.is_none() {
         // No booked call: the next one at a round time of day.

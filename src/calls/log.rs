@@ -12,7 +12,8 @@ use super::form::{context, CallForm, Context};
 use super::{all_topics, outcome_key, Topic, OUTCOMES};
 use crate::admin::FormErrors;
 use crate::appointments::{book, local_instant, parse_when, NewCall};
-use crate::courses::{set_actor, today_in};
+use crate::courses::ending::{plan_ending, EndingReason};
+use crate::courses::set_actor;
 use crate::patients::access::{check, Action};
 use crate::patients::Brief;
 use crate::web::{render, Layout, Page, Result};
@@ -38,6 +39,7 @@ struct LogPage {
     outcomes: [&'static str; 4],
     retry_today: Option<String>,
     retry_next: String,
+    ending_reasons: [EndingReason; 7],
     last: Option<LastCall>,
     goals: Vec<String>,
 }
@@ -104,6 +106,7 @@ async fn page_for(
         errors,
         topics,
         outcomes: OUTCOMES,
+        ending_reasons: EndingReason::ALL,
         last,
         goals,
     })
@@ -112,7 +115,7 @@ async fn page_for(
 /// `GET /patients/{id}/calls/new`.
 pub async fn form(State(state): State<AppState>, page: Page, Path(id): Path<i64>) -> Result<Response> {
     check(&state.db, &page.user, id, Action::ViewPage).await?;
-    let ctx = context(&state.db, id, page.user.tz).await?;
+    let ctx = context(&state.db, id, page.user.tz, page.now()).await?;
     let form = CallForm {
         appointment_id: ctx.due.map(|(a, _)| a.to_string()).unwrap_or_default(),
         outcome: "reached".into(),
@@ -133,7 +136,7 @@ pub async fn save(
 ) -> Result<Response> {
     check(&state.db, &page.user, id, Action::Write).await?;
     let mut form = CallForm::from_body(&body)?;
-    let ctx = context(&state.db, id, page.user.tz).await?;
+    let ctx = context(&state.db, id, page.user.tz, page.now()).await?;
     let tz = page.user.tz;
     let mut errors = FormErrors::default();
     if !OUTCOMES.contains(&form.outcome.as_str()) {
@@ -154,7 +157,7 @@ pub async fn save(
     };
     let next_at = match form.next.as_str() {
         "booked" => match parse_when(tz, &form.date, &form.time) {
-            Ok(at) if at <= Utc::now() => {
+            Ok(at) if at <= page.now() => {
                 errors.add("date", "booking.in_past");
                 None
             }
@@ -168,14 +171,23 @@ pub async fn save(
             .retry_today
             .and_then(|at| local_instant(tz, at.date(), at.time())),
         "retry_next" => local_instant(tz, ctx.retry_next.date(), ctx.retry_next.time()),
-        "ending" => None,
+        "ending" => {
+            match EndingReason::parse(&form.ending_reason) {
+                None => errors.add("ending_reason", "call.ending_reason_required"),
+                Some(EndingReason::Other) if form.ending_note.trim().is_empty() => {
+                    errors.add("ending_note", "call.ending_note_required")
+                }
+                Some(_) => {}
+            }
+            None
+        }
         _ => {
             errors.add("next", "call.next_required");
             None
         }
     };
-    let on = next_at.map_or(today_in(tz), |at| at.with_timezone(&tz).date_naive());
-    if form.next != "ending" && course.needs_extension_reason(on.max(today_in(tz))) {
+    let on = next_at.map_or(page.today(), |at| at.with_timezone(&tz).date_naive());
+    if form.next != "ending" && course.needs_extension_reason(on.max(page.today())) {
         errors.add("next", "booking.past_nine_months");
     }
     let nurse_id = crate::appointments::booking::nurse_for(&page.user, &ctx.patient);
@@ -231,13 +243,9 @@ pub async fn save(
             errors.add("time", "booking.double");
             return page_for(&state.db, page.layout, ctx, form, errors).await;
         }
-    } else {
-        sqlx::query!(
-            "update courses set ending_planned = true, updated_at = now() where id = $1",
-            course.id
-        )
-        .execute(&mut *tx)
-        .await?;
+    } else if let Some(reason) = EndingReason::parse(&form.ending_reason) {
+        let note = Some(form.ending_note.trim()).filter(|n| !n.is_empty());
+        plan_ending(&mut tx, course.id, reason, note, page.now()).await?;
     }
     tx.commit().await?;
     tracing::info!(user_id = page.user.id, patient_id = id, call_id, "logged a call");

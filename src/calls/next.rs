@@ -7,8 +7,6 @@ use sqlx::PgExecutor;
 
 /// The interval when the course has no rhythm yet.
 pub const DEFAULT_INTERVAL_DAYS: i64 = 14;
-/// Failed attempts in a row, on different days, before a patient is flagged.
-pub const UNREACHABLE_AFTER_DAYS: i64 = 3;
 
 /// The patient's usual interval in days (whole weeks): the latest gap between two booked or
 /// held calls. `None` before there are two.
@@ -72,18 +70,6 @@ pub fn retries(now: NaiveDateTime) -> (Option<NaiveDateTime>, NaiveDateTime) {
     }
     .unwrap_or_default();
     (today, day.and_time(time))
-}
-
-/// Days with a failed attempt since the last call that reached the patient, in the open
-/// course. Three or more: possibly unreachable.
-pub async fn failed_days_in_a_row(
-    db: impl PgExecutor<'_>,
-    patient_id: i64,
-    tz: &str,
-) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar!(r#"select failed_call_days($1, $2) as "n!""#, patient_id, tz)
-        .fetch_one(db)
-        .await
 }
 
 #[cfg(test)]

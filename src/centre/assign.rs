@@ -67,7 +67,12 @@ impl Suggestion {
 }
 
 /// The centre's patients without a nurse who are still on their way in, each with a suggestion.
-pub async fn suggestions(db: &sqlx::PgPool, centre_id: i64, keep: Keep) -> Result<Vec<Suggestion>> {
+pub async fn suggestions(
+    db: &sqlx::PgPool,
+    centre_id: i64,
+    keep: Keep,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<Suggestion>> {
     let mut waiting = sqlx::query_as!(
         Suggestion,
         r#"select id, first_name, last_name, municipality, gp, status, null::bigint as suggested
@@ -79,7 +84,7 @@ pub async fn suggestions(db: &sqlx::PgPool, centre_id: i64, keep: Keep) -> Resul
     )
     .fetch_all(db)
     .await?;
-    let nurses = nurses_of(db, centre_id).await?;
+    let nurses = nurses_of(db, centre_id, at).await?;
     let mut free: Vec<(i64, String, i64)> = nurses
         .iter()
         .filter(|n| n.active)

@@ -29,6 +29,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/nurses/{id}", get(moves::nurse_page))
         .route("/nurses/{id}/move", post(moves::move_patients))
         .route("/safety-nets", get(safety::page))
+        .route("/safety-nets/settings", post(safety::save_settings))
         .route("/overview", get(overview::page))
         .route_layer(middleware::from_fn_with_state(state, coordinators_only))
 }

@@ -91,7 +91,7 @@ async fn show(
     )
     .fetch_all(&state.db)
     .await?;
-    let colleagues = nurses_of(&state.db, nurse.centre_id)
+    let colleagues = nurses_of(&state.db, nurse.centre_id, page.now())
         .await?
         .into_iter()
         .filter(|n| n.active && n.id != nurse.id)
@@ -109,7 +109,7 @@ async fn show(
 
 /// `GET /nurses/{id}`: a nurse's patients, and the form to move them.
 pub async fn nurse_page(State(state): State<AppState>, page: Page, Path(id): Path<i64>) -> Result<Response> {
-    super::returns::return_due(&state.db).await?;
+    super::returns::return_due(&state.db, page.now()).await?;
     let nurse = nurse_in_centre(&state.db, &page.user, id).await?;
     let form = MoveForm {
         mode: "temporary".into(),
@@ -149,7 +149,7 @@ pub async fn move_patients(
         Ok(to_id) => Some(nurse_in_centre(&state.db, &page.user, to_id).await?),
         Err(_) => None,
     };
-    let today = chrono::Utc::now().with_timezone(&page.user.tz).date_naive();
+    let today = page.today();
     let until = NaiveDate::parse_from_str(&form.until, "%Y-%m-%d").ok();
     let error = match (&to, form.mode.as_str()) {
         (None, _) => Some(("to", "move.to_required")),

@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use super::assign::{self, Keep, Suggestion};
 use super::centre_of;
+use crate::safety::Net;
 use crate::web::{render, Layout, Page, Result};
 use crate::AppState;
 
@@ -22,7 +23,10 @@ pub struct NurseRow {
     /// Assigned, not yet active (invited or meeting booked).
     pub pending: i64,
     pub calls_this_week: i64,
-    pub overdue_calls: i64,
+    /// Her patients with a call overdue (the safety net's count).
+    pub overdue: i64,
+    /// Her patients with no call booked (the safety net's count).
+    pub no_call: i64,
 }
 
 impl NurseRow {
@@ -41,25 +45,38 @@ impl NurseRow {
 }
 
 /// The centre's nurses, active first.
-pub async fn nurses_of(db: &sqlx::PgPool, centre_id: i64) -> Result<Vec<NurseRow>, sqlx::Error> {
-    sqlx::query_as!(
+pub async fn nurses_of(
+    db: &sqlx::PgPool,
+    centre_id: i64,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<NurseRow>, sqlx::Error> {
+    let mut nurses = sqlx::query_as!(
         NurseRow,
         r#"select u.id, u.name, u.capacity, u.active,
                   (select count(*) from patients p where p.nurse_id = u.id and p.status = 'active' and p.arm is distinct from 'control') as "caseload!",
                   (select count(*) from patients p where p.nurse_id = u.id
                       and p.status in ('invited', 'meeting_booked') and p.arm is distinct from 'control') as "pending!",
-                  (select count(*) from calls k where k.nurse_id = u.id
-                      and k.called_at >= date_trunc('week', now() at time zone c.timezone) at time zone c.timezone) as "calls_this_week!",
-                  (select count(*) from appointments a join patients p on p.id = a.patient_id
-                    where a.nurse_id = u.id and a.kind = 'call' and a.status = 'scheduled' and a.starts_at < now()
-                      and p.arm is distinct from 'control') as "overdue_calls!"
+                  (select count(*) from calls k where k.nurse_id = u.id and k.called_at <= $2
+                      and k.called_at >= date_trunc('week', $2 at time zone c.timezone) at time zone c.timezone) as "calls_this_week!",
+                  0::bigint as "overdue!", 0::bigint as "no_call!"
              from users u join centres c on c.id = u.centre_id
             where u.centre_id = $1 and u.role = 'nurse'
             order by u.active desc, u.name"#,
-        centre_id
+        centre_id,
+        at
     )
     .fetch_all(db)
-    .await
+    .await?;
+    for count in crate::safety::per_nurse(db, at, centre_id).await? {
+        if let Some(n) = nurses.iter_mut().find(|n| Some(n.id) == count.nurse_id) {
+            match count.net {
+                Net::CallOverdue => n.overdue = count.patients,
+                Net::NoCallBooked => n.no_call = count.patients,
+                _ => {}
+            }
+        }
+    }
+    Ok(nurses)
 }
 
 /// `?keep=municipality|gp` on the centre page.
@@ -114,9 +131,9 @@ pub async fn centre_page(
     done: Option<i64>,
 ) -> Result<Response> {
     let centre_id = centre_of(&page.user)?;
-    super::returns::return_due(&state.db).await?;
-    let nurses = nurses_of(&state.db, centre_id).await?;
-    let waiting = assign::suggestions(&state.db, centre_id, keep).await?;
+    super::returns::return_due(&state.db, page.now()).await?;
+    let nurses = nurses_of(&state.db, centre_id, page.now()).await?;
+    let waiting = assign::suggestions(&state.db, centre_id, keep, page.now()).await?;
     let unanswered = sqlx::query_as!(
         Unanswered,
         r#"select p.id, p.first_name, p.last_name, max(l.produced_at) as "letter_at!"
@@ -159,8 +176,8 @@ struct NursesPage {
 
 /// `GET /nurses`: the centre's nurses, each a link to her caseload.
 pub async fn list(State(state): State<AppState>, page: Page) -> Result<Response> {
-    super::returns::return_due(&state.db).await?;
-    let nurses = nurses_of(&state.db, centre_of(&page.user)?).await?;
+    super::returns::return_due(&state.db, page.now()).await?;
+    let nurses = nurses_of(&state.db, centre_of(&page.user)?, page.now()).await?;
     render(&NursesPage {
         layout: page.layout,
         nurses,

@@ -50,7 +50,7 @@ pub async fn page(
 ) -> Result<Response> {
     let centre_id = centre_of(&page.user)?;
     let lang = page.lang();
-    let today = chrono::Utc::now().with_timezone(&page.user.tz).date_naive();
+    let today = page.today();
     let to = NaiveDate::parse_from_str(period.to.trim(), "%Y-%m-%d").unwrap_or(today);
     let from = NaiveDate::parse_from_str(period.from.trim(), "%Y-%m-%d")
         .ok()

@@ -3,7 +3,7 @@
 
 /// Returns patients whose temporary move has passed its end date to their own nurse, with their
 /// future appointments. A patient whose appointment would clash stays until it is resolved.
-pub async fn return_due(db: &sqlx::PgPool) -> Result<(), sqlx::Error> {
+pub async fn return_due(db: &sqlx::PgPool, at: chrono::DateTime<chrono::Utc>) -> Result<(), sqlx::Error> {
     let due = sqlx::query!(
         r#"select m.id, m.patient_id, m.from_nurse_id, m.to_nurse_id
              from caseload_moves m
@@ -11,7 +11,8 @@ pub async fn return_due(db: &sqlx::PgPool) -> Result<(), sqlx::Error> {
              join users u on u.id = m.from_nurse_id and u.active
              join centres c on c.id = p.centre_id
             where m.until is not null and m.returned_at is null
-              and m.until < (now() at time zone c.timezone)::date"#
+              and m.until < ($1 at time zone c.timezone)::date"#,
+        at
     )
     .fetch_all(db)
     .await?;
@@ -19,10 +20,11 @@ pub async fn return_due(db: &sqlx::PgPool) -> Result<(), sqlx::Error> {
         let mut tx = db.begin().await?;
         let result = sqlx::query!(
             "update appointments set nurse_id = $3, updated_at = now()
-              where patient_id = $1 and nurse_id = $2 and status = 'scheduled' and starts_at > now()",
+              where patient_id = $1 and nurse_id = $2 and status = 'scheduled' and starts_at > $4",
             m.patient_id,
             m.to_nurse_id,
-            m.from_nurse_id
+            m.from_nurse_id,
+            at
         )
         .execute(&mut *tx)
         .await;
@@ -49,12 +51,12 @@ pub async fn return_due(db: &sqlx::PgPool) -> Result<(), sqlx::Error> {
 }
 
 /// Returns due patients every ten minutes, so they are back even if no coordinator looks.
-pub fn spawn_returns(db: sqlx::PgPool) {
+pub fn spawn_returns(db: sqlx::PgPool, clock: crate::clock::Clock) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
         loop {
             tick.tick().await;
-            if let Err(e) = return_due(&db).await {
+            if let Err(e) = return_due(&db, clock.now()).await {
                 tracing::warn!(error = %e, "returning temporarily moved patients failed");
             }
         }

@@ -1,109 +1,180 @@
-//! The safety nets page and its count in the navigation. Everything comes from the view
-//! `safety_net_entries`, computed on every read.
+//! The safety-net page, its thresholds, and its count in the navigation. What the nets hold comes
+//! from `crate::safety`, the one reader of the one definition.
 
 use askama::Template;
 use axum::extract::{FromRequestParts, Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
-use chrono::NaiveDate;
+use axum::Form;
+use serde::Deserialize;
 
 use super::centre_of;
+use crate::admin::FormErrors;
+use crate::safety::{self, Entry, Net, Settings};
 use crate::web::layout::NavCounts;
 use crate::web::{render, CurrentUser, Layout, Page, Result, Role};
 use crate::AppState;
 
-/// The nets, in the order the page shows them, with their catalogue keys.
-pub const NETS: [(&str, &str); 5] = [
-    ("no_call_booked", "safety.no_call_booked"),
-    ("call_overdue", "safety.call_overdue"),
-    ("three_no_answers", "safety.three_no_answers"),
-    ("past_six_months", "safety.past_six_months"),
-    ("past_nine_months", "safety.past_nine_months"),
-];
-
-/// One patient caught in one net.
-pub struct Entry {
-    pub net: String,
-    pub patient_id: i64,
-    pub first_name: String,
-    pub last_name: String,
-    pub nurse: Option<String>,
-    pub since: NaiveDate,
-}
-
-/// Every entry of a centre's safety nets, longest-standing first within each net.
-pub async fn entries(db: &sqlx::PgPool, centre_id: i64) -> Result<Vec<Entry>, sqlx::Error> {
-    sqlx::query_as!(
-        Entry,
-        r#"select s.net as "net!", s.patient_id as "patient_id!", p.first_name, p.last_name,
-                  u.name as "nurse?", s.since as "since!"
-             from safety_net_entries s
-             join patients p on p.id = s.patient_id
-             left join users u on u.id = p.nurse_id
-            where s.centre_id = $1
-            order by s.since, p.last_name, p.first_name"#,
-        centre_id
-    )
-    .fetch_all(db)
-    .await
-}
-
-/// How many entries the centre's nets hold.
-pub async fn count(db: &sqlx::PgPool, centre_id: i64) -> Result<i64, sqlx::Error> {
-    let n = sqlx::query_scalar!(
-        r#"select count(*) as "n!" from safety_net_entries where centre_id = $1"#,
-        centre_id
-    )
-    .fetch_one(db)
-    .await?;
-    Ok(n)
-}
-
-/// One net with its entries.
-pub struct Net {
-    pub key: &'static str,
-    pub code: &'static str,
+/// One net with its patients.
+pub struct NetList {
+    pub net: Net,
     pub entries: Vec<Entry>,
+}
+
+/// The thresholds as typed.
+#[derive(Debug, Default, Deserialize)]
+pub struct SettingsForm {
+    #[serde(default)]
+    pub overdue_after_days: String,
+    #[serde(default)]
+    pub failed_attempts_limit: String,
+    #[serde(default)]
+    pub longest_gap_days: String,
+}
+
+impl From<&Settings> for SettingsForm {
+    fn from(s: &Settings) -> Self {
+        Self {
+            overdue_after_days: s.overdue_after_days.to_string(),
+            failed_attempts_limit: s.failed_attempts_limit.to_string(),
+            longest_gap_days: s.longest_gap_days.to_string(),
+        }
+    }
+}
+
+impl TryFrom<&SettingsForm> for Settings {
+    type Error = FormErrors;
+
+    fn try_from(form: &SettingsForm) -> Result<Self, FormErrors> {
+        let mut errors = FormErrors::default();
+        let mut number = |typed: &str, range: std::ops::RangeInclusive<i32>, field, key| {
+            let n = typed.trim().parse::<i32>().ok().filter(|n| range.contains(n));
+            if n.is_none() {
+                errors.add(field, key);
+            }
+            n.unwrap_or_default()
+        };
+        let settings = Settings {
+            overdue_after_days: number(
+                &form.overdue_after_days,
+                safety::OVERDUE_AFTER_DAYS,
+                "overdue_after_days",
+                "safety.overdue_after_days_invalid",
+            ),
+            failed_attempts_limit: number(
+                &form.failed_attempts_limit,
+                safety::FAILED_ATTEMPTS_LIMIT,
+                "failed_attempts_limit",
+                "safety.failed_attempts_limit_invalid",
+            ),
+            longest_gap_days: number(
+                &form.longest_gap_days,
+                safety::LONGEST_GAP_DAYS,
+                "longest_gap_days",
+                "safety.longest_gap_days_invalid",
+            ),
+        };
+        if errors.is_empty() {
+            Ok(settings)
+        } else {
+            Err(errors)
+        }
+    }
 }
 
 #[derive(Template)]
 #[template(path = "centre/safety.html")]
 struct SafetyPage {
     layout: Layout,
-    nets: Vec<Net>,
+    nets: Vec<NetList>,
+    caught: i64,
+    form: SettingsForm,
+    errors: FormErrors,
+    saved: bool,
 }
 
-/// `GET /safety-nets`: the centre's five safety nets.
-pub async fn page(State(state): State<AppState>, page: Page) -> Result<Response> {
+impl SafetyPage {
+    fn caught_text(&self) -> String {
+        self.layout
+            .lang
+            .tf("safety.patients_caught", &[("n", &self.caught)])
+    }
+}
+
+async fn show(
+    state: &AppState,
+    page: Page,
+    form: Option<SettingsForm>,
+    errors: FormErrors,
+    saved: bool,
+) -> Result<Response> {
     let centre_id = centre_of(&page.user)?;
-    let mut all = entries(&state.db, centre_id).await?;
-    let nets = NETS
+    let at = page.now();
+    let mut all = safety::of_centre(&state.db, at, centre_id).await?;
+    let caught = safety::patients_caught(&state.db, at, centre_id).await?;
+    let nets = Net::ALL
         .iter()
-        .map(|(code, key)| {
+        .map(|net| {
             let (mine, rest): (Vec<Entry>, Vec<Entry>) =
-                std::mem::take(&mut all).into_iter().partition(|e| e.net == *code);
+                std::mem::take(&mut all).into_iter().partition(|e| e.net == *net);
             all = rest;
-            Net {
-                key,
-                code,
+            NetList {
+                net: *net,
                 entries: mine,
             }
         })
         .collect();
+    let form = match form {
+        Some(form) => form,
+        None => SettingsForm::from(&safety::settings(&state.db, centre_id).await?),
+    };
     render(&SafetyPage {
         layout: page.layout,
         nets,
+        caught,
+        form,
+        errors,
+        saved,
     })
 }
 
-/// Middleware: puts the coordinator's safety-net count on the request for the navigation.
+/// `GET /safety-nets`: every net of the centre, with its thresholds.
+pub async fn page(State(state): State<AppState>, page: Page) -> Result<Response> {
+    show(&state, page, None, FormErrors::default(), false).await
+}
+
+/// `POST /safety-nets/settings`: the coordinator sets the centre's thresholds.
+pub async fn save_settings(
+    State(state): State<AppState>,
+    page: Page,
+    Form(form): Form<SettingsForm>,
+) -> Result<Response> {
+    let centre_id = centre_of(&page.user)?;
+    match Settings::try_from(&form) {
+        Ok(settings) => {
+            safety::save_settings(&state.db, centre_id, &settings).await?;
+            tracing::info!(
+                user_id = page.user.id,
+                centre_id,
+                "changed the safety-net thresholds"
+            );
+            show(&state, page, None, FormErrors::default(), true).await
+        }
+        Err(errors) => show(&state, page, Some(form), errors, false).await,
+    }
+}
+
+/// Middleware: puts the number of the coordinator's patients in the nets on the request for
+/// the navigation.
 pub async fn nav_counts(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let (mut parts, body) = request.into_parts();
-    let is_page = parts.method == axum::http::Method::GET && !parts.uri.path().starts_with("/static/");
+    let is_page = parts.method == axum::http::Method::GET
+        && !parts.uri.path().starts_with("/static/")
+        && parts.uri.path() != "/healthz";
     if is_page {
         if let Ok(user) = CurrentUser::from_request_parts(&mut parts, &state).await {
             if let (Role::Coordinator, Some(centre_id)) = (user.role, user.centre_id) {
-                match count(&state.db, centre_id).await {
+                match safety::patients_caught(&state.db, state.clock.now(), centre_id).await {
                     Ok(n) if n > 0 => {
                         parts.extensions.insert(NavCounts(vec![("/safety-nets", n)]));
                     }

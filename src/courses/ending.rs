@@ -8,8 +8,9 @@ use axum::Form;
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use super::{open_course, set_actor, today_in};
+use super::{open_course, set_actor};
 use crate::admin::FormErrors;
+use crate::appointments::cancel::{cancel_open, CancelReason};
 use crate::patients::access::{check, Action};
 use crate::patients::{brief, Brief};
 use crate::web::{render, AppError, Layout, Page, Result};
@@ -65,7 +66,7 @@ impl EndPage {
 pub async fn form(State(state): State<AppState>, page: Page, Path(id): Path<i64>) -> Result<Response> {
     check(&state.db, &page.user, id, Action::ViewPage).await?;
     let form = EndForm {
-        end_date: today_in(page.user.tz).to_string(),
+        end_date: page.today().to_string(),
         ..EndForm::default()
     };
     render(&EndPage {
@@ -77,7 +78,7 @@ pub async fn form(State(state): State<AppState>, page: Page, Path(id): Path<i64>
     })
 }
 
-/// `POST /patients/{id}/end`: ends the open course, cancels future appointments, status ended.
+/// `POST /patients/{id}/end`: ends the open course, cancels its open appointments, status ended.
 pub async fn end(
     State(state): State<AppState>,
     page: Page,
@@ -92,7 +93,7 @@ pub async fn end(
     match date {
         None => errors.add("end_date", "form.date_invalid"),
         Some(d) if d < course.start_date => errors.add("end_date", "end.before_start"),
-        Some(d) if d > today_in(page.user.tz) => errors.add("end_date", "end.in_future"),
+        Some(d) if d > page.today() => errors.add("end_date", "end.in_future"),
         Some(_) => {}
     }
     if !REASONS.contains(&form.reason.as_str()) {
@@ -122,13 +123,8 @@ pub async fn end(
     )
     .execute(&mut *tx)
     .await?;
-    sqlx::query!(
-        "update appointments set status = 'cancelled', updated_at = now()
-          where patient_id = $1 and status = 'scheduled' and starts_at > now()",
-        id
-    )
-    .execute(&mut *tx)
-    .await?;
+    // Every open booking goes, earlier ones left unlogged too, so nothing waits on a list.
+    cancel_open(&mut tx, id, None, CancelReason::CourseEnded).await?;
     sqlx::query!(
         "update patients set status = 'ended', updated_at = now() where id = $1 and status = 'active'",
         id
@@ -167,4 +163,83 @@ pub async fn extend(
     .execute(&state.db)
     .await?;
     Ok(Redirect::to(&format!("/patients/{id}")).into_response())
+}
+
+/// Why a nurse decided on no new call because the course is to end.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, sqlx::Type)]
+#[sqlx(type_name = "text", rename_all = "snake_case")]
+pub enum EndingReason {
+    GoalsReached,
+    PatientWishes,
+    Moved,
+    Died,
+    Unreachable,
+    Admitted,
+    Other,
+}
+
+impl EndingReason {
+    /// Every reason, in the order the call form offers them.
+    pub const ALL: [EndingReason; 7] = [
+        EndingReason::GoalsReached,
+        EndingReason::PatientWishes,
+        EndingReason::Unreachable,
+        EndingReason::Admitted,
+        EndingReason::Moved,
+        EndingReason::Died,
+        EndingReason::Other,
+    ];
+
+    /// The code the database and the form use.
+    pub fn code(self) -> &'static str {
+        match self {
+            EndingReason::GoalsReached => "goals_reached",
+            EndingReason::PatientWishes => "patient_wishes",
+            EndingReason::Moved => "moved",
+            EndingReason::Died => "died",
+            EndingReason::Unreachable => "unreachable",
+            EndingReason::Admitted => "admitted",
+            EndingReason::Other => "other",
+        }
+    }
+
+    pub fn label_key(self) -> &'static str {
+        match self {
+            EndingReason::GoalsReached => "ending.goals_reached",
+            EndingReason::PatientWishes => "ending.patient_wishes",
+            EndingReason::Moved => "ending.moved",
+            EndingReason::Died => "ending.died",
+            EndingReason::Unreachable => "ending.unreachable",
+            EndingReason::Admitted => "ending.admitted",
+            EndingReason::Other => "ending.other",
+        }
+    }
+
+    /// The reason from its code.
+    pub fn parse(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.code() == code)
+    }
+}
+
+/// Records that the course is to end with no new call, why, and when it was decided. The
+/// patient stays in the safety net "ending decided" until the course is ended or a call booked.
+pub async fn plan_ending(
+    conn: &mut sqlx::PgConnection,
+    course_id: i64,
+    reason: EndingReason,
+    note: Option<&str>,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "update courses set ending_planned = true, ending_planned_reason = $2, ending_planned_note = $3,
+                ending_planned_at = $4, updated_at = now()
+          where id = $1",
+        course_id,
+        reason as EndingReason,
+        note,
+        at
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
 }

@@ -144,11 +144,6 @@ pub async fn latest_course(db: impl PgExecutor<'_>, patient_id: i64) -> Result<O
     .await
 }
 
-/// Today's date in a zone.
-pub fn today_in(tz: chrono_tz::Tz) -> NaiveDate {
-    chrono::Utc::now().with_timezone(&tz).date_naive()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,7 +7,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Utc};
 
-use super::{latest_course, today_in};
+use super::latest_course;
 use crate::patients::access::{check, Action};
 use crate::web::{render, AppError, Lang, Layout, Page, Result};
 use crate::AppState;
@@ -43,7 +43,12 @@ impl Letter {
     }
 }
 
-async fn letter(db: &sqlx::PgPool, patient_id: i64, tz: chrono_tz::Tz) -> Result<Letter> {
+async fn letter(
+    db: &sqlx::PgPool,
+    patient_id: i64,
+    tz: chrono_tz::Tz,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Letter> {
     let p = sqlx::query!(
         r#"select p.first_name, p.last_name, p.address, p.postal_code, p.city, p.gp, p.municipality,
                   p.preferred_call_times, c.name as centre_name, c.phone as centre_phone,
@@ -64,9 +69,10 @@ async fn letter(db: &sqlx::PgPool, patient_id: i64, tz: chrono_tz::Tz) -> Result
     .await?;
     let starts = sqlx::query_scalar!(
         "select starts_at from appointments
-          where patient_id = $1 and kind = 'call' and status = 'scheduled' and starts_at > now()
+          where patient_id = $1 and kind = 'call' and status = 'scheduled' and starts_at > $2
           order by starts_at limit 4",
-        patient_id
+        patient_id,
+        now
     )
     .fetch_all(db)
     .await?;
@@ -96,7 +102,7 @@ async fn letter(db: &sqlx::PgPool, patient_id: i64, tz: chrono_tz::Tz) -> Result
     }
     Ok(Letter {
         da: Lang::Da,
-        today: Lang::Da.date(today_in(tz)),
+        today: Lang::Da.date(crate::clock::today_at(now, tz)),
         name: format!("{} {}", p.first_name, p.last_name),
         address,
         goals,
@@ -133,7 +139,7 @@ struct PlanPage {
 /// `GET /patients/{id}/plan`: the plan as it would print now, and the versions printed.
 pub async fn show(State(state): State<AppState>, page: Page, Path(id): Path<i64>) -> Result<Response> {
     check(&state.db, &page.user, id, Action::ViewPage).await?;
-    let letter = letter(&state.db, id, page.user.tz).await?.render()?;
+    let letter = letter(&state.db, id, page.user.tz, page.now()).await?.render()?;
     let prints = sqlx::query_as!(
         PrintRow,
         "select pp.id, pp.printed_at, u.name as by from plan_prints pp join users u on u.id = pp.printed_by
@@ -154,7 +160,7 @@ pub async fn show(State(state): State<AppState>, page: Page, Path(id): Path<i64>
 /// `POST /patients/{id}/plan`: keeps this version as printed and opens it for printing.
 pub async fn print(State(state): State<AppState>, page: Page, Path(id): Path<i64>) -> Result<Response> {
     check(&state.db, &page.user, id, Action::Write).await?;
-    let content = letter(&state.db, id, page.user.tz).await?.render()?;
+    let content = letter(&state.db, id, page.user.tz, page.now()).await?.render()?;
     let course = latest_course(&state.db, id).await?;
     let print_id = sqlx::query_scalar!(
         "insert into plan_prints (patient_id, course_id, content, printed_by) values ($1, $2, $3, $4)

@@ -7,7 +7,7 @@ use axum::Form;
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use super::{open_course, today_in};
+use super::open_course;
 use crate::patients::access::{check, Action};
 use crate::web::{AppError, Lang, Page, Result};
 use crate::AppState;
@@ -150,15 +150,6 @@ pub async fn unreachable_step(
         "gp" => ("gp", Lang::Da.t("unreachable.gp_purpose")),
         _ => return Err(AppError::BadRequest),
     };
-    insert(
-        &state.db,
-        id,
-        kind,
-        today_in(page.user.tz),
-        purpose,
-        "",
-        page.user.id,
-    )
-    .await?;
+    insert(&state.db, id, kind, page.today(), purpose, "", page.user.id).await?;
     Ok(back(id, None))
 }

@@ -35,7 +35,7 @@ pub async fn book(
     let starts_at = parse_when(page.user.tz, &typed.date, &typed.time).ok();
     match starts_at {
         None => errors.add("date", "invitation.time_invalid"),
-        Some(at) if at <= chrono::Utc::now() => errors.add("date", "invitation.time_past"),
+        Some(at) if at <= page.now() => errors.add("date", "invitation.time_past"),
         Some(_) => {}
     }
     let minutes = typed

@@ -61,7 +61,7 @@ pub async fn record(
         }
         match (first_call, start_date) {
             (None, _) => errors.add("call_date", "invitation.time_invalid"),
-            (Some(at), _) if at <= chrono::Utc::now() => errors.add("call_date", "invitation.time_past"),
+            (Some(at), _) if at <= page.now() => errors.add("call_date", "invitation.time_past"),
             (Some(at), Some(start)) if at.with_timezone(&page.user.tz).date_naive() < start => {
                 errors.add("call_date", "invitation.call_before_start")
             }

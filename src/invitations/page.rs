@@ -4,7 +4,6 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use chrono::Utc;
 use serde::Deserialize;
 
 use super::rows::{CourseRow, HistoryRow, LetterRow, MeetingRow, MoveRow, NurseChoice, Person};
@@ -231,7 +230,7 @@ fn defaults(
         .and_then(|m| m.place.clone())
         .or_else(|| letter.map(|l| l.place.clone()));
     let meeting_day = meeting.map(|m| m.starts_at.with_timezone(&tz).date_naive());
-    let start = meeting_day.unwrap_or_else(|| Utc::now().with_timezone(&tz).date_naive());
+    let start = meeting_day.unwrap_or_else(|| page.today());
     Typed {
         date: proposed
             .map(|p| p.format("%Y-%m-%d").to_string())

@@ -70,12 +70,12 @@ pub async fn respond(
         return show_page(&state, page, s, Some(typed), errors).await;
     }
     // A meeting that will not take place frees the nurse's time.
-    sqlx::query!(
-        "update appointments set status = 'cancelled', updated_at = now()
-          where patient_id = $1 and kind = 'meeting' and status = 'scheduled'",
-        id
+    crate::appointments::cancel::cancel_open(
+        &mut tx,
+        id,
+        Some("meeting"),
+        crate::appointments::cancel::CancelReason::InvitationAnswered,
     )
-    .execute(&mut *tx)
     .await?;
     tx.commit().await?;
     tracing::info!(

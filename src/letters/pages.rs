@@ -189,7 +189,7 @@ pub async fn produce(
     let date = NaiveDate::parse_from_str(&field("date"), "%Y-%m-%d").ok();
     let time = chrono::NaiveTime::parse_from_str(&field("time"), "%H:%M").ok();
     let tz = page.user.tz;
-    let today = Utc::now().with_timezone(&tz).date_naive();
+    let today = page.today();
     if date.is_none_or(|d| d <= today) {
         errors.add("date", "letters.date_invalid");
     }

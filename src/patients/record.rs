@@ -13,7 +13,7 @@ use super::access::{check, Action};
 use super::contacts::{self, Contact};
 use super::timeline::{self, Entry, Item};
 use crate::calls::{all_topics, outcome_key, Topic};
-use crate::courses::{ending, latest_course, referrals, today_in, Course};
+use crate::courses::{ending, latest_course, referrals, Course};
 use crate::web::{render, Layout, Page, Result, Role};
 use crate::AppState;
 
@@ -91,6 +91,9 @@ pub struct Notice {
     pub problem: String,
     #[serde(default)]
     pub extension: String,
+    /// What was just done, confirmed in a line.
+    #[serde(default)]
+    pub done: String,
 }
 
 #[derive(Template)]
@@ -106,8 +109,11 @@ struct RecordPage {
     timeline: Vec<Item>,
     topics: Vec<Topic>,
     unreachable: bool,
+    /// The safety nets the patient is caught in, with the date since when.
+    nets: Vec<(crate::safety::Net, NaiveDate)>,
     may_write: bool,
     problem: Option<&'static str>,
+    done: Option<&'static str>,
     kinds: [&'static str; 5],
 }
 
@@ -256,6 +262,14 @@ impl RecordPage {
     }
 }
 
+/// The confirmation of what was just done, if any.
+fn done_key(notice: &Notice) -> Option<&'static str> {
+    match notice.done.as_str() {
+        "cancelled" => Some("done.cancelled"),
+        _ => None,
+    }
+}
+
 fn problem_key(notice: &Notice) -> Option<&'static str> {
     if notice.extension == "missing" {
         return Some("record.extension_missing");
@@ -296,7 +310,7 @@ pub async fn show(
     let upcoming = sqlx::query_as!(
         Upcoming,
         "select id, starts_at from appointments
-          where patient_id = $1 and status = 'scheduled' and starts_at >= now() order by starts_at",
+          where patient_id = $1 and status = 'scheduled' order by starts_at",
         id
     )
     .fetch_all(db)
@@ -311,20 +325,23 @@ pub async fn show(
     )
     .fetch_all(db)
     .await?;
-    let unreachable = record.status == "active"
-        && crate::calls::next::failed_days_in_a_row(db, id, page.user.tz.name()).await?
-            >= crate::calls::next::UNREACHABLE_AFTER_DAYS;
+    let nets = crate::safety::of_patient(db, page.now(), id).await?;
+    let unreachable = nets
+        .iter()
+        .any(|(net, _)| *net == crate::safety::Net::FailedAttempts);
     render(&RecordPage {
         course: latest_course(db, id).await?,
-        today: today_in(page.user.tz),
+        today: page.today(),
         contacts: contacts::of_patient(db, id).await?,
         upcoming,
         goals,
         timeline: timeline::of_patient(db, id).await?,
         topics: all_topics(db).await?,
         unreachable,
+        nets,
         may_write: matches!(page.user.role, Role::Nurse | Role::Coordinator),
         problem: problem_key(&notice),
+        done: done_key(&notice),
         kinds: referrals::KINDS,
         layout: page.layout,
         p: record,

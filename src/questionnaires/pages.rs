@@ -182,7 +182,7 @@ pub async fn show(
     Query(ask): Query<Ask>,
 ) -> Result<Response> {
     let patient = open_patient(&state.db, &page.user, id, action::QUESTIONNAIRES_VIEW).await?;
-    let today = chrono::Utc::now().with_timezone(&page.user.tz).date_naive();
+    let today = page.today();
     // Unless asked for another, the point the course has reached by today.
     let reached = match current_course(&state.db, id).await? {
         Some(c) if today >= c.planned_end - chrono::Days::new(14) || c.end_date.is_some() => Timepoint::End,
@@ -234,7 +234,7 @@ pub async fn record(
     if timepoint.is_none() {
         errors.add("timepoint", "questionnaires.timepoint_invalid");
     }
-    let today = chrono::Utc::now().with_timezone(&page.user.tz).date_naive();
+    let today = page.today();
     let answered_on = NaiveDate::parse_from_str(form.answered_on.trim(), "%Y-%m-%d").ok();
     match answered_on {
         None => errors.add("answered_on", "questionnaires.date_invalid"),

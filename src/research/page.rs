@@ -109,7 +109,7 @@ async fn form_page(
 
 /// `GET /research`: the export form, the last twelve months and every centre chosen.
 pub async fn form(State(state): State<AppState>, page: Page) -> Result<Response> {
-    let today = chrono::Utc::now().with_timezone(&page.user.tz).date_naive();
+    let today = page.today();
     let form = ExportForm {
         from: (today - Months::new(12)).to_string(),
         to: today.to_string(),

@@ -7,7 +7,7 @@ use axum::response::Response;
 use serde::Deserialize;
 
 use super::Row;
-use crate::courses::today_in;
+use crate::safety::Net;
 use crate::web::{render, Layout, Page, Result};
 use crate::AppState;
 
@@ -15,7 +15,7 @@ use crate::AppState;
 pub async fn of_nurse(
     db: &sqlx::PgPool,
     nurse_id: i64,
-    tz: &str,
+    at: chrono::DateTime<chrono::Utc>,
     only_active: bool,
 ) -> Result<Vec<Row>, sqlx::Error> {
     sqlx::query_as!(
@@ -25,7 +25,8 @@ pub async fn of_nurse(
                   nx.starts_at as "starts_at?",
                   coalesce((select count(*) from calls x where x.course_id = c.id and x.outcome = 'reached'), 0) as "reached!",
                   lc.called_at as "last_call_at?", lc.outcome as "last_outcome?",
-                  failed_call_days(p.id, $2) as "failed_days!",
+                  array(select s.net from safety_nets($2) s where s.patient_id = p.id and s.centre_id = p.centre_id)
+                      as "nets!: Vec<Net>",
                   c.start_date as "start_date?", c.planned_end as "planned_end?"
              from patients p
              left join lateral (select c.id, c.start_date, c.planned_end from courses c
@@ -38,7 +39,7 @@ pub async fn of_nurse(
             where p.nurse_id = $1 and (not $3 or p.status = 'active') and p.arm is distinct from 'control'
             order by p.last_name, p.first_name"#,
         nurse_id,
-        tz,
+        at,
         only_active
     )
     .fetch_all(db)
@@ -86,7 +87,7 @@ impl MyPatientsPage {
     }
 
     fn late(&self, row: &Row) -> bool {
-        row.starts_at.is_some_and(|at| at < chrono::Utc::now())
+        row.starts_at.is_some_and(|at| at < self.layout.now)
     }
 
     fn sort_link(&self, sort: &str) -> String {
@@ -106,7 +107,7 @@ pub async fn show(
     Query(filters): Query<Filters>,
 ) -> Result<Response> {
     let only_active = !matches!(filters.show.as_str(), "ended" | "all");
-    let mut rows = of_nurse(&state.db, page.user.id, page.user.tz.name(), only_active).await?;
+    let mut rows = of_nurse(&state.db, page.user.id, page.now(), only_active).await?;
     if filters.show == "ended" {
         rows.retain(|r| r.status == "ended");
     }
@@ -123,7 +124,7 @@ pub async fn show(
         _ => {}
     }
     render(&MyPatientsPage {
-        today: today_in(page.user.tz),
+        today: page.today(),
         layout: page.layout,
         rows,
         filters,

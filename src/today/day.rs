@@ -1,5 +1,7 @@
 //! Today: calls due today in time order, then overdue calls (oldest first, with how late), then
 //! patients waiting for a retry after no answer, then active patients with no call booked.
+//! Overdue and nothing booked are the safety nets' own lists for the nurse (`crate::safety`), so
+//! her counts are the coordinator's counts.
 
 use askama::Template;
 use axum::extract::State;
@@ -8,40 +10,9 @@ use chrono::{NaiveTime, Utc};
 
 use super::{caseload, Row};
 use crate::appointments::local_instant;
-use crate::courses::today_in;
+use crate::safety::Net;
 use crate::web::{render, Layout, Page, Result};
 use crate::AppState;
-
-/// The nurse's booked calls due before the end of today, with the patient (one query).
-async fn due(
-    db: &sqlx::PgPool,
-    nurse_id: i64,
-    until: chrono::DateTime<Utc>,
-    tz: &str,
-) -> Result<Vec<Row>, sqlx::Error> {
-    sqlx::query_as!(
-        Row,
-        r#"select p.id as patient_id, p.first_name, p.last_name, p.birth_date,
-                  coalesce(p.mobile, p.phone) as phone, p.diagnoses, p.status,
-                  a.starts_at as "starts_at?",
-                  coalesce((select count(*) from calls x where x.course_id = a.course_id and x.outcome = 'reached'), 0) as "reached!",
-                  lc.called_at as "last_call_at?", lc.outcome as "last_outcome?",
-                  failed_call_days(p.id, $3) as "failed_days!",
-                  null::date as start_date, null::date as planned_end
-             from appointments a
-             join patients p on p.id = a.patient_id
-             left join lateral (select x.called_at, x.outcome from calls x where x.patient_id = p.id
-                                 order by x.called_at desc limit 1) lc on true
-            where a.nurse_id = $1 and a.status = 'scheduled' and a.kind = 'call' and a.starts_at < $2
-              and p.arm is distinct from 'control'
-            order by a.starts_at"#,
-        nurse_id,
-        until,
-        tz
-    )
-    .fetch_all(db)
-    .await
-}
 
 #[derive(Template)]
 #[template(path = "today/today.html")]
@@ -52,6 +23,7 @@ struct TodayPage {
     overdue: Vec<Row>,
     retry: Vec<Row>,
     no_call: Vec<Row>,
+    attention: Vec<Row>,
     questionnaires: Vec<crate::questionnaires::DueQuestionnaire>,
 }
 
@@ -78,15 +50,24 @@ impl TodayPage {
 
     /// How late an overdue call is: days, or hours within the first day.
     fn late(&self, row: &Row) -> String {
-        let late = row.starts_at.map(|at| Utc::now() - at).unwrap_or_default();
-        if late.num_days() == 1 {
+        let tz = self
+            .layout
+            .user
+            .as_ref()
+            .map_or(chrono_tz::Europe::Copenhagen, |u| u.tz);
+        let Some(at) = row.starts_at else {
+            return String::new();
+        };
+        // Whole days by the calendar, as the safety net counts them; hours on the day itself.
+        let days =
+            (self.layout.now.with_timezone(&tz).date_naive() - at.with_timezone(&tz).date_naive()).num_days();
+        if days == 1 {
             self.layout.t("today.late_one_day").to_owned()
-        } else if late.num_days() > 1 {
-            self.layout.lang.tf("today.late_days", &[("n", &late.num_days())])
+        } else if days > 1 {
+            self.layout.lang.tf("today.late_days", &[("n", &days)])
         } else {
-            self.layout
-                .lang
-                .tf("today.late_hours", &[("n", &late.num_hours().max(1))])
+            let hours = (self.layout.now - at).num_hours().max(1);
+            self.layout.lang.tf("today.late_hours", &[("n", &hours)])
         }
     }
 
@@ -98,27 +79,33 @@ impl TodayPage {
 /// `GET /today`.
 pub async fn show(State(state): State<AppState>, page: Page) -> Result<Response> {
     let tz = page.user.tz;
-    let day = today_in(tz);
-    let start = local_instant(tz, day, NaiveTime::MIN).unwrap_or_else(Utc::now);
-    let end = local_instant(tz, day.succ_opt().unwrap_or(day), NaiveTime::MIN).unwrap_or_else(Utc::now);
-    let booked = due(&state.db, page.user.id, end, tz.name()).await?;
-    let (due_today, overdue): (Vec<Row>, Vec<Row>) = booked
+    let day = page.today();
+    let end = local_instant(tz, day.succ_opt().unwrap_or(day), NaiveTime::MIN).unwrap_or(page.now());
+    let caseload = caseload::of_nurse(&state.db, page.user.id, page.now(), true).await?;
+    let (mut overdue, rest): (Vec<Row>, Vec<Row>) =
+        caseload.into_iter().partition(|r| r.in_net(Net::CallOverdue));
+    let (mut due_today, rest): (Vec<Row>, Vec<Row>) = rest
         .into_iter()
-        .partition(|r| r.starts_at.is_some_and(|at| at >= start));
-    let listed = |id: i64| due_today.iter().chain(&overdue).any(|r| r.patient_id == id);
-    let caseload = caseload::of_nurse(&state.db, page.user.id, tz.name(), true).await?;
-    let (retry, rest): (Vec<Row>, Vec<Row>) = caseload
+        .partition(|r| r.starts_at.is_some_and(|at| at < end));
+    let (no_call, rest): (Vec<Row>, Vec<Row>) = rest
         .into_iter()
-        .filter(|r| !listed(r.patient_id))
+        .partition(|r| r.in_net(Net::NoCallBooked) || r.in_net(Net::EndingPlanned));
+    let (retry, rest): (Vec<Row>, Vec<Row>) = rest
+        .into_iter()
         .partition(|r| r.last_outcome.as_deref().is_some_and(|o| o != "reached"));
-    let no_call = rest.into_iter().filter(|r| r.starts_at.is_none()).collect();
+    // Caught in a net that asks for a decision rather than a call today (six or nine months,
+    // the next call too far away): listed so the signal is not lost among the calm.
+    let attention = rest.into_iter().filter(|r| !r.flags().is_empty()).collect();
+    overdue.sort_by_key(|r| r.starts_at);
+    due_today.sort_by_key(|r| r.starts_at);
     render(&TodayPage {
         today: page.layout.date(&day),
+        questionnaires: crate::questionnaires::due_for_nurse(&state.db, page.user.id).await?,
         layout: page.layout,
         due_today,
         overdue,
         retry,
         no_call,
-        questionnaires: crate::questionnaires::due_for_nurse(&state.db, page.user.id).await?,
+        attention,
     })
 }

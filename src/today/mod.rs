@@ -8,6 +8,7 @@ use axum::routing::get;
 use axum::{middleware, Router};
 use chrono::{DateTime, NaiveDate, Utc};
 
+use crate::safety::Net;
 use crate::web::auth::nurses_only;
 use crate::web::Lang;
 use crate::AppState;
@@ -36,7 +37,8 @@ pub struct Row {
     pub reached: i64,
     pub last_call_at: Option<DateTime<Utc>>,
     pub last_outcome: Option<String>,
-    pub failed_days: i64,
+    /// The safety nets the patient is caught in.
+    pub nets: Vec<crate::safety::Net>,
     pub start_date: Option<NaiveDate>,
     pub planned_end: Option<NaiveDate>,
 }
@@ -56,9 +58,33 @@ impl Row {
         self.reached + 1
     }
 
-    /// Three failed attempts in a row on different days: possibly unreachable.
+    /// Caught in the net of failed attempts in a row: possibly unreachable.
     pub fn unreachable(&self) -> bool {
-        self.failed_days >= crate::calls::next::UNREACHABLE_AFTER_DAYS
+        self.in_net(Net::FailedAttempts)
+    }
+
+    /// Whether the patient is caught in `net`.
+    pub fn in_net(&self, net: Net) -> bool {
+        self.nets.contains(&net)
+    }
+
+    /// The short flags (catalogue keys) the lists show for the nets the patient is caught in,
+    /// beyond the list the row stands in: unreachable, six or nine months, too far, ending.
+    pub fn flags(&self) -> Vec<&'static str> {
+        let mut flags = Vec::new();
+        for net in &self.nets {
+            let key = match net {
+                Net::FailedAttempts => "unreachable.flag",
+                Net::PastNineMonths => "today.flag_nine_months",
+                Net::PastSixMonths if !self.in_net(Net::PastNineMonths) => "today.flag_six_months",
+                Net::CallTooFar => "today.flag_too_far",
+                Net::EndingPlanned => "today.flag_ending",
+                Net::NurseCannotWork => "today.flag_nurse",
+                Net::PastSixMonths | Net::CallOverdue | Net::NoCallBooked => continue,
+            };
+            flags.push(key);
+        }
+        flags
     }
 
     /// The main diagnoses: codes with their names, the first three.

@@ -32,6 +32,12 @@ pub enum AppError {
     Internal(#[from] anyhow::Error),
 }
 
+/// Whether a database error is the violation of the constraint `name` (a `check`, `unique` or
+/// `exclude` constraint, or a trigger that names one), which a form turns into a message.
+pub fn violates(error: &sqlx::Error, name: &str) -> bool {
+    matches!(error, sqlx::Error::Database(e) if e.constraint() == Some(name))
+}
+
 impl From<sqlx::Error> for AppError {
     fn from(error: sqlx::Error) -> Self {
         AppError::Internal(error.into())

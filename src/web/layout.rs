@@ -33,6 +33,8 @@ pub struct Layout {
     pub user: Option<CurrentUser>,
     pub path: String,
     pub counts: NavCounts,
+    /// The request's "now" from the application clock.
+    pub now: chrono::DateTime<chrono::Utc>,
 }
 
 impl Layout {
@@ -44,6 +46,7 @@ impl Layout {
             user,
             path: path.to_owned(),
             counts: NavCounts::default(),
+            now: ctx.now,
         }
     }
 
@@ -128,6 +131,16 @@ impl Page {
     pub fn lang(&self) -> Lang {
         self.layout.lang
     }
+
+    /// The request's "now" from the application clock.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.layout.now
+    }
+
+    /// Today in the person's centre's zone, by the application clock.
+    pub fn today(&self) -> chrono::NaiveDate {
+        crate::clock::today_at(self.layout.now, self.user.tz)
+    }
 }
 
 impl FromRequestParts<AppState> for Page {
@@ -190,6 +203,7 @@ pub async fn error_pages(State(state): State<AppState>, request: Request, next: 
     let ctx = ReqCtx {
         lang,
         csrf: String::new(),
+        now: state.clock.now(),
     };
     let page = ErrorTemplate {
         layout: Layout::new(&ctx, user, &path),

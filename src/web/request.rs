@@ -23,6 +23,8 @@ const MAX_FORM_BYTES: usize = 2 * 1024 * 1024;
 pub struct ReqCtx {
     pub lang: Lang,
     pub csrf: String,
+    /// The application clock's "now", read once for the whole request.
+    pub now: chrono::DateTime<chrono::Utc>,
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for ReqCtx {
@@ -62,6 +64,7 @@ pub async fn request_context(State(state): State<AppState>, request: Request, ne
     request.extensions_mut().insert(ReqCtx {
         lang,
         csrf: token.clone(),
+        now: state.clock.now(),
     });
     if !is_safe(request.method()) {
         let (ok, rebuilt) = check_token(request, &token, fresh).await;

@@ -122,7 +122,12 @@ async fn a_call_is_moved_and_cancelled_and_the_timeline_keeps_both() {
         .fetch_one(&app.db)
         .await
         .unwrap();
-    w.nurse.post(&format!("/appointments/{new_id}/cancel"), &[]).await;
+    w.nurse
+        .post(
+            &format!("/appointments/{new_id}/cancel"),
+            &[("reason", "patient_asked"), ("note", "")],
+        )
+        .await;
     assert!(starts(&app, id).await.is_empty());
     let record = w.nurse.get(&format!("/patients/{id}")).await;
     let heads = record.texts("li.appointment .entry-head strong");
@@ -150,4 +155,55 @@ async fn the_week_lists_the_nurses_calls_day_by_day() {
     assert_eq!(week.texts("section.day h2")[0], "Mandag 07.12.2026");
     assert_eq!(week.texts("td.time"), vec!["09:00", "11:00"]);
     assert!(!week.body.contains("Koldingsen"));
+}
+
+#[tokio::test]
+async fn booking_follows_the_application_clock_on_weekends_daylight_saving_days_and_new_years_eve() {
+    let app = TestApp::new().await;
+    let mut w = world(&app).await;
+    let id = w.patient;
+    // The days below lie past the course's nine months: the course continues for a reason.
+    sqlx::query("update courses set extension_reason = 'Afventer operation' where patient_id = $1")
+        .bind(id)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    for now in [
+        "2027-01-16T09:00:00Z", // a Saturday, 10:00 in Copenhagen
+        "2027-01-17T09:00:00Z", // a Sunday
+        "2027-03-28T08:00:00Z", // summer time starts (10:00 local)
+        "2027-10-31T09:00:00Z", // summer time ends (10:00 local)
+        "2027-12-31T15:00:00Z", // new year's eve, 16:00 local
+    ] {
+        let now: DateTime<Utc> = now.parse().unwrap();
+        app.clock.set(now);
+        let today = now.with_timezone(&chrono_tz::Europe::Copenhagen).date_naive();
+        // Earlier today has passed by the application's clock, whatever the machine says.
+        let past = w
+            .nurse
+            .post(
+                &format!("/patients/{id}/appointments/new"),
+                &[("date", &today.to_string()), ("time", "08:00")],
+            )
+            .await;
+        assert_eq!(past.status, StatusCode::OK, "{now}");
+        assert!(past.body.contains("Tidspunktet er overstået"), "{now}");
+        // Tomorrow at 09:30 is stored as that local time and shown as it.
+        let tomorrow = today + Duration::days(1);
+        let made = w
+            .nurse
+            .post(
+                &format!("/patients/{id}/appointments/new"),
+                &[("date", &tomorrow.to_string()), ("time", "09:30")],
+            )
+            .await;
+        assert_eq!(made.status, StatusCode::SEE_OTHER, "{now}: {}", made.body);
+        assert!(
+            starts(&app, id).await.contains(&local(tomorrow, "09:30")),
+            "{now}"
+        );
+        let record = w.nurse.get(&format!("/patients/{id}")).await;
+        let shown = format!("{} kl. 09:30", tomorrow.format("%d.%m.%Y"));
+        assert!(record.body.contains(&shown), "{now}: {shown}");
+    }
 }

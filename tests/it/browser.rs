@@ -14,16 +14,35 @@ pub struct Browser {
     pub base: String,
     pub client: Client,
     driver: Child,
-    _profile: std::path::PathBuf,
+    profile: std::path::PathBuf,
+}
+
+/// The driver and every Chromium it started go, with the profile, also when a test fails.
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        // The Chromium processes this driver started are the only ones with this profile.
+        let _ = Command::new("pkill")
+            .args([
+                "-KILL",
+                "-f",
+                &format!("user-data-dir={}", self.profile.display()),
+            ])
+            .stderr(Stdio::null())
+            .status();
+        let _ = self.driver.wait();
+        let _ = std::fs::remove_dir_all(&self.profile);
+    }
 }
 
 impl Browser {
     pub async fn start(app: &TestApp) -> Browser {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
-        let router = coachline::app(AppState::new(
+        let router = coachline::app(AppState::with_clock(
             app.db.clone(),
             Config::for_tests(&app.database_url),
+            app.clock.clone(),
         ));
         tokio::spawn(async move {
             let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
@@ -62,7 +81,7 @@ impl Browser {
                         base,
                         client,
                         driver,
-                        _profile: profile,
+                        profile,
                     }
                 }
                 Err(e) => last_error = Some(e),
@@ -167,10 +186,9 @@ impl Browser {
         self.wait_for("/login").await;
     }
 
-    pub async fn close(mut self) {
+    /// Ends the session politely; dropping the browser then stops the driver.
+    pub async fn close(self) {
         let _ = self.client.clone().close().await;
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
     }
 }
 

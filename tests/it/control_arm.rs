@@ -21,13 +21,22 @@ async fn a_control_person_appears_on_no_worklist_while_an_intervention_person_do
     let app = TestApp::new().await;
     let ouh = app.centre("OUH").await;
     let anna = nurse(&app, "anna@example.test", "Anna Andersen", ouh, 50).await;
-    // Each pair is alike but for the arm: an active course with a call due earlier today and
-    // nothing booked ahead (Today, My patients, the week, the no-call safety net, caseloads) ...
+    // Each pair is alike but for the arm: an active course past six months with a call due
+    // earlier today (Today, My patients, the week, the six-month safety net, caseloads) ...
     let mut active = Vec::new();
     for (name, which, before) in [("Ida Indsats", "intervention", 5), ("Kaj Kontrol", "control", 45)] {
         let p = patient(&app, ouh, name, "active", Some(anna)).await;
-        course(&app, p, anna, date(-20)).await;
+        course(&app, p, anna, date(-200)).await;
         appointment(&app, p, anna, "call", days(0) - chrono::Duration::minutes(before)).await;
+        // ... and a call left open three days ago (the overdue net, the centre's count).
+        appointment(
+            &app,
+            p,
+            anna,
+            "call",
+            days(-3) - chrono::Duration::minutes(before),
+        )
+        .await;
         arm(&app, p, which).await;
         active.push(p);
     }
@@ -80,7 +89,8 @@ async fn a_control_person_appears_on_no_worklist_while_an_intervention_person_do
     // The caseload and overdue calls count only the intervention person.
     let counts = nurses.texts("tbody tr td");
     assert!(counts.iter().any(|t| t.ends_with("1 / 50")), "{counts:?}");
-    assert_eq!(counts.last().map(String::as_str), Some("1"), "{counts:?}");
+    let overdue = nurses.texts("tbody tr td.overdue");
+    assert_eq!(overdue, vec!["1"], "{counts:?}");
 
     let mut admin = app.signed_in("admin@example.test", Role::Admin, None).await;
     let letters = admin.get(&format!("/letters?centre={ouh}")).await.body;

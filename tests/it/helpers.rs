@@ -8,6 +8,7 @@ use axum::http::{header, Method, Request, StatusCode};
 use axum::Router;
 use coachline::admin::users::{self, NewUser};
 use coachline::auth::password::Password;
+use coachline::clock::Clock;
 use coachline::web::Role;
 use coachline::{AppState, Config};
 use http_body_util::BodyExt;
@@ -30,6 +31,8 @@ pub struct TestApp {
     pub db: PgPool,
     pub router: Router,
     pub database_url: String,
+    /// The application's clock: the machine's time until a test sets it.
+    pub clock: Clock,
     name: String,
 }
 
@@ -94,11 +97,17 @@ impl TestApp {
             .unwrap();
         let database_url = format!("{}/{name}", server_url());
         let db = coachline::db::connect_and_migrate(&database_url).await.unwrap();
-        let router = coachline::app(AppState::new(db.clone(), Config::for_tests(&database_url)));
+        let clock = Clock::system();
+        let router = coachline::app(AppState::with_clock(
+            db.clone(),
+            Config::for_tests(&database_url),
+            clock.clone(),
+        ));
         Self {
             db,
             router,
             database_url,
+            clock,
             name,
         }
     }

@@ -24,5 +24,6 @@ mod questionnaires;
 mod randomisation;
 mod record_ties;
 mod research;
+mod safety_nets;
 mod schema;
 mod security;

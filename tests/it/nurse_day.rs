@@ -28,6 +28,14 @@ async fn today_lists_calls_due_then_overdue_then_retries_then_patients_with_noth
         "no_answer",
     )
     .await;
+    // Rita's retry is booked for tomorrow; with nothing booked she would be in the safety net.
+    booked(
+        &app,
+        retry,
+        w.nurse_id,
+        local(today() + Duration::days(1), "09:00"),
+    )
+    .await;
     // Another centre's booked call never shows.
     booked(&app, w.kol_patient, w.kol_nurse, local(today(), "10:00")).await;
 
@@ -51,7 +59,12 @@ async fn today_lists_calls_due_then_overdue_then_retries_then_patients_with_noth
         vec!["Åse Tidligsen", "Inge Opdigtsen"]
     );
     assert_eq!(page.texts("#overdue a.patient"), vec!["Otto Forsinketsen"]);
-    let days = (Utc::now() - overdue_at).num_days();
+    // Three days by the calendar, whatever the time of day.
+    let days = (today()
+        - overdue_at
+            .with_timezone(&chrono_tz::Europe::Copenhagen)
+            .date_naive())
+    .num_days();
     assert_eq!(
         page.texts("#overdue .late"),
         vec![format!("{days} dage forsinket")],
@@ -254,7 +267,10 @@ async fn every_patient_page_and_action_refuses_another_centres_patient_and_logs_
             format!("/appointments/{appointment}/move"),
             vec![("date", &date), ("time", "12:00")],
         ),
-        (format!("/appointments/{appointment}/cancel"), vec![]),
+        (
+            format!("/appointments/{appointment}/cancel"),
+            vec![("reason", "patient_asked")],
+        ),
         (
             format!("/patients/{kol}/end"),
             vec![("end_date", "2026-01-01"), ("reason", "completed")],

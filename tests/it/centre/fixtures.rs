@@ -85,7 +85,8 @@ pub async fn appointment(app: &TestApp, patient: i64, nurse: i64, kind: &str, at
 /// A logged call at `at` with `outcome`.
 pub async fn call(app: &TestApp, patient: i64, nurse: i64, at: DateTime<Utc>, outcome: &str, minutes: i32) {
     sqlx::query(
-        "insert into calls (patient_id, nurse_id, called_at, outcome, duration_minutes) values ($1, $2, $3, $4, $5)",
+        "insert into calls (patient_id, course_id, nurse_id, called_at, outcome, duration_minutes)
+         values ($1, (select id from courses where patient_id = $1 and end_date is null), $2, $3, $4, $5)",
     )
     .bind(patient)
     .bind(nurse)
