@@ -20,6 +20,7 @@ pub mod invitations;
 pub mod letters;
 pub mod patients;
 pub mod questionnaires;
+pub mod reachability;
 pub mod research;
 pub mod telemetry;
 pub mod today;
@@ -81,6 +82,7 @@ pub fn app(state: AppState) -> Router {
         .merge(letters::router(state.clone()))
         .merge(audit::router(state.clone()))
         .merge(questionnaires::router(state.clone()))
+        .merge(reachability::router(state.clone()))
         .merge(research::router(state.clone()))
         .merge(static_files)
         .fallback(web::layout::not_found)

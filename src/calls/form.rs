@@ -21,6 +21,8 @@ pub struct CallForm {
     pub next: String,
     pub date: String,
     pub time: String,
+    /// The form's key (see `web::form_key`): one call per shown form.
+    pub form_key: String,
 }
 
 impl CallForm {
@@ -38,6 +40,7 @@ impl CallForm {
                 "next" => form.next = value,
                 "date" => form.date = value,
                 "time" => form.time = value,
+                crate::web::form_key::FIELD => form.form_key = value,
                 _ => {}
             }
         }

@@ -152,16 +152,6 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
     ),
     ("unreachable.letter", "Send brev: ring til os", "Send a letter asking them to call"),
     ("unreachable.gp", "Kontakt egen læge", "Contact the GP"),
-    (
-        "unreachable.letter_purpose",
-        "Brev sendt: patienten bedes ringe til callcentret",
-        "Letter sent asking the patient to call the centre",
-    ),
-    (
-        "unreachable.gp_purpose",
-        "Kontakt til egen læge: patienten kan ikke træffes",
-        "Contact with the GP: the patient cannot be reached",
-    ),
     // Goals
     ("goal.heading", "Patientens mål", "The patient's goals"),
     ("goal.none", "Ingen mål endnu.", "No goals yet."),
