@@ -159,12 +159,20 @@ impl NurseLoad {
 /// The nurses among `ids`, locked until the transaction ends, so two coordinators cannot both
 /// fill a nurse's last place.
 pub async fn lock_nurses(conn: &mut PgConnection, ids: &[i64]) -> Result<Vec<NurseLoad>, sqlx::Error> {
+    // Lock first, count after: a statement that waited for the lock still counts with the
+    // snapshot it started with, so it would not see the patient the other coordinator added.
+    sqlx::query!(
+        "select id from users where role = 'nurse' and id = any($1) order by id for update",
+        ids
+    )
+    .fetch_all(&mut *conn)
+    .await?;
     sqlx::query_as!(
         NurseLoad,
         r#"select u.id, u.name, u.centre_id as "centre_id!", u.active, coalesce(u.capacity, 0)::bigint as "capacity!",
                   (select count(*) from patients p where p.nurse_id = u.id
                       and on_caseload(p.status, p.arm)) as "load!"
-             from users u where u.role = 'nurse' and u.id = any($1) order by u.id for update"#,
+             from users u where u.role = 'nurse' and u.id = any($1) order by u.id"#,
         ids
     )
     .fetch_all(conn)

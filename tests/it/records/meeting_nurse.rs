@@ -126,3 +126,39 @@ async fn a_meeting_with_another_nurse_moves_the_patient_only_when_confirmed_and_
     let record = coord.get(&format!("/patients/{p}")).await;
     assert!(record.texts("li.move .entry-head strong")[0].contains("første møde booket hos hende"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_coordinators_booking_a_nurses_last_place_at_the_same_moment_fill_it_once() {
+    let app = TestApp::new().await;
+    let ouh = app.centre("OUH").await;
+    let anna = nurse(&app, "anna@example.test", "Anna Andersen", ouh, 1).await;
+    let room = room(&app, ouh, "Mødelokale 1").await;
+    let first = patient(&app, ouh, "Første Patient", "invited", None).await;
+    let second = patient(&app, ouh, "Anden Patient", "invited", None).await;
+    let mut one = app
+        .signed_in("one@example.test", Role::Coordinator, Some(ouh))
+        .await;
+    let mut two = app
+        .signed_in("two@example.test", Role::Coordinator, Some(ouh))
+        .await;
+    let early = meeting_with(room, anna, false);
+    let mut late = meeting_with(room, anna, false);
+    late[1].1 = "13:00".into();
+    let (path_one, path_two) = (
+        format!("/patients/{first}/invitation/meeting"),
+        format!("/patients/{second}/invitation/meeting"),
+    );
+    let (fields_one, fields_two) = (fields(&early), fields(&late));
+    let (a, b) = tokio::join!(one.post(&path_one, &fields_one), two.post(&path_two, &fields_two));
+    let mut statuses = vec![a.status, b.status];
+    statuses.sort();
+    assert_eq!(statuses, vec![StatusCode::OK, StatusCode::SEE_OTHER]);
+    let refused = if a.status == StatusCode::OK { a } else { b };
+    assert_eq!(refused.texts("#nurse_id-error").len(), 1);
+    let hers: i64 = sqlx::query_scalar("select count(*) from patients where nurse_id = $1")
+        .bind(anna)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(hers, 1, "her one place is filled once");
+}
