@@ -263,6 +263,25 @@ impl RecordPage {
             .join(", ")
     }
 
+    /// The steps taken to reach the patient since a call last reached them, oldest first, so
+    /// the banner says what has been done already.
+    fn reach_steps(&self) -> Vec<&Entry> {
+        let reached = self
+            .timeline
+            .iter()
+            .map(|i| &i.entry)
+            .find(|e| e.kind == "call" && e.code.as_deref() == Some("reached"))
+            .map(|e| e.at);
+        let mut steps: Vec<&Entry> = self
+            .timeline
+            .iter()
+            .map(|i| &i.entry)
+            .filter(|e| e.kind.starts_with("reach_") && reached.is_none_or(|r| e.at > r))
+            .collect();
+        steps.reverse();
+        steps
+    }
+
     /// A goal's earlier wording, when a change reworded it.
     fn goal_before<'a>(&self, e: &'a Entry) -> Option<&'a str> {
         e.text2

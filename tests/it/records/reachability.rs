@@ -108,6 +108,10 @@ async fn send_letter_makes_a_danish_letter_for_print_and_as_pdf_and_keeps_it_on_
         record.texts("li.reach_letter .entry-head strong"),
         vec!["Brev til patienten: ring til os · forgæves forsøg på 3 dage"]
     );
+    assert!(
+        record.texts("#reach-taken li")[0].starts_with("Brev til patienten: ring til os"),
+        "the banner says what has been done since the patient was last reached"
+    );
     let link = scraper::Selector::parse("li.reach_letter a").unwrap();
     let href = record
         .html()
