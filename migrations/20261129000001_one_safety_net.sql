@@ -99,6 +99,25 @@ $$;
 create trigger appointments_nurse_can_work before insert or update of nurse_id, status
     on appointments for each row execute function appointments_nurse_can_work();
 
+-- Attempts in a row without reaching the patient at `moment`: calls since the last call that
+-- reached them and since the open course started. One definition for the net and for the
+-- letter and GP message of the reachability protocol.
+create function failed_attempts(patient bigint, moment timestamptz)
+returns table (n bigint, first_at timestamptz)
+language sql stable as $$
+    select count(*), min(x.called_at)
+      from calls x
+     where x.patient_id = patient and x.outcome <> 'reached' and x.called_at <= moment
+       and x.called_at >= coalesce((select co.start_date::timestamp at time zone c.timezone
+                                      from courses co join patients p on p.id = co.patient_id
+                                      join centres c on c.id = p.centre_id
+                                     where co.patient_id = patient and co.end_date is null
+                                     order by co.start_date desc limit 1), '-infinity')
+       and x.called_at > coalesce((select max(r.called_at) from calls r
+                                    where r.patient_id = patient and r.outcome = 'reached'
+                                      and r.called_at <= moment), '-infinity')
+$$;
+
 -- Every safety net at the instant `moment`: one row per patient and net, with the centre, the
 -- responsible nurse and the date (in the centre's zone) since which the patient is caught.
 -- An inlinable SQL function, so a filter on the centre, nurse or patient reaches every branch.
@@ -125,7 +144,6 @@ with local as not materialized (
            (moment at time zone c.timezone)::date as today,
            c.overdue_after_days, c.failed_attempts_limit, c.longest_gap_days,
            co.id as course_id, co.start_date, co.ending_planned, co.ending_planned_at,
-           co.start_date::timestamp at time zone c.timezone as course_started_at,
            length(trim(coalesce(co.extension_reason, ''))) > 0 as continued
       from patients p
       join centres c on c.id = p.centre_id
@@ -160,14 +178,7 @@ select l.centre_id, 'call_overdue', l.patient_id, l.nurse_id, min((a.starts_at a
 union all
 select l.centre_id, 'failed_attempts', l.patient_id, l.nurse_id, (f.first_at at time zone l.timezone)::date
   from local l
- cross join lateral (
-     select count(*) as n, min(x.called_at) as first_at
-       from calls x
-      where x.patient_id = l.patient_id and x.outcome <> 'reached' and x.called_at <= moment
-        and x.called_at >= coalesce(l.course_started_at, '-infinity')
-        and x.called_at > coalesce((select max(r.called_at) from calls r
-                                     where r.patient_id = l.patient_id and r.outcome = 'reached'
-                                       and r.called_at <= moment), '-infinity')) f
+ cross join lateral failed_attempts(l.patient_id, moment) f
  where f.n >= l.failed_attempts_limit
 union all
 select l.centre_id, 'call_too_far', l.patient_id, l.nurse_id, n.base + l.longest_gap_days

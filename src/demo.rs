@@ -175,9 +175,11 @@ pub async fn load(db: &PgPool) -> anyhow::Result<u64> {
         let done = sqlx::query!(
             r#"insert into patients (centre_id, cpr, first_name, last_name, birth_date, sex, address,
                                      postal_code, city, phone, municipality, gp, diagnoses, risk_score,
-                                     status, nurse_id)
+                                     status, nurse_id, created_at)
                select c.id, $2, $3, $4, $5, $6, $7, $8, $9, $10, $9, $11, $12, $13, $14,
-                      case when $14 in ('active', 'ended') then (select id from users where email = $15) end
+                      case when $14 in ('active', 'ended') then (select id from users where email = $15) end,
+                      -- Patients in a course came on a list imported before it started.
+                      case when $14 in ('active', 'ended') then now() - interval '300 days' else now() end
                  from centres c where c.code = $1
                on conflict (cpr) do nothing"#,
             centre,

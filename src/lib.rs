@@ -21,6 +21,7 @@ pub mod invitations;
 pub mod letters;
 pub mod patients;
 pub mod questionnaires;
+pub mod reachability;
 pub mod research;
 pub mod safety;
 pub mod telemetry;
@@ -92,6 +93,7 @@ pub fn app(state: AppState) -> Router {
         .merge(letters::router(state.clone()))
         .merge(audit::router(state.clone()))
         .merge(questionnaires::router(state.clone()))
+        .merge(reachability::router(state.clone()))
         .merge(research::router(state.clone()))
         .merge(static_files)
         .fallback(web::layout::not_found)

@@ -174,6 +174,18 @@ pub async fn of_patient(
     Ok(nets)
 }
 
+/// Attempts in a row without reaching the patient at `at` (the count the failed-attempts net
+/// compares with the centre's limit).
+pub async fn failed_attempts(
+    db: impl sqlx::PgExecutor<'_>,
+    at: DateTime<Utc>,
+    patient_id: i64,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar!(r#"select n as "n!" from failed_attempts($1, $2)"#, patient_id, at)
+        .fetch_one(db)
+        .await
+}
+
 /// A centre's thresholds for the nets.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Settings {

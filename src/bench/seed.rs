@@ -35,7 +35,8 @@ pub async fn seed(db: &PgPool, patients: i64, nurses: i64, calls_per_patient: i6
     sqlx::query(
         "with nurse as (select id, centre_id, row_number() over (order by id) - 1 as k from users where role = 'nurse')
          insert into patients (centre_id, cpr, first_name, last_name, birth_date, sex, address, postal_code,
-                               city, phone, mobile, municipality, gp, diagnoses, risk_score, status, nurse_id)
+                               city, phone, mobile, municipality, gp, diagnoses, risk_score, status, nurse_id,
+                               created_at)
          select n.centre_id,
                 to_char(date '1930-01-01' + (i * 7 % 20000)::int, 'DDMMYY') || lpad((1000 + i % 9000)::text, 4, '0'),
                 (array['Søren','Åse','Ærling','Birthe','Jørgen','Grethe','Poul','Kirsten'])[1 + i % 8],
@@ -49,7 +50,9 @@ pub async fn seed(db: &PgPool, patients: i64, nurses: i64, calls_per_patient: i6
                            else array['N18.4', 'F32.1'] end,
                 (i % 1000) / 1000.0,
                 case when i % 3 <> 0 then 'active' when i % 6 = 0 then 'invited' else 'ended' end,
-                case when i % 3 = 1 or i % 3 = 2 or i % 6 = 3 then n.id end
+                case when i % 3 = 1 or i % 3 = 2 or i % 6 = 3 then n.id end,
+                -- Imported a year ago: before every course below started.
+                now() - interval '1 year'
            from generate_series(1, $1::bigint) i
            join nurse n on n.k = i % $2",
     )

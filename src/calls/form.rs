@@ -24,6 +24,8 @@ pub struct CallForm {
     /// With `next = ending`: why, and a note (needed for `other`).
     pub ending_reason: String,
     pub ending_note: String,
+    /// The form's key (see `web::form_key`): one call per shown form.
+    pub form_key: String,
 }
 
 impl CallForm {
@@ -43,6 +45,7 @@ impl CallForm {
                 "time" => form.time = value,
                 "ending_reason" => form.ending_reason = value,
                 "ending_note" => form.ending_note = value,
+                crate::web::form_key::FIELD => form.form_key = value,
                 _ => {}
             }
         }

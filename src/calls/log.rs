@@ -16,7 +16,7 @@ use crate::courses::ending::{plan_ending, EndingReason};
 use crate::courses::set_actor;
 use crate::patients::access::{check, Action};
 use crate::patients::Brief;
-use crate::web::{render, Layout, Page, Result};
+use crate::web::{render, AppError, FormKey, Layout, Page, Result};
 use crate::AppState;
 
 /// The last call, shown beside the form.
@@ -122,6 +122,7 @@ pub async fn form(State(state): State<AppState>, page: Page, Path(id): Path<i64>
         next: "booked".into(),
         date: ctx.default_next.format("%Y-%m-%d").to_string(),
         time: ctx.default_next.format("%H:%M").to_string(),
+        form_key: FormKey::fresh().to_string(),
         ..CallForm::default()
     };
     page_for(&state.db, page.layout, ctx, form, FormErrors::default()).await
@@ -139,6 +140,17 @@ pub async fn save(
     let ctx = context(&state.db, id, page.user.tz, page.now()).await?;
     let tz = page.user.tz;
     let mut errors = FormErrors::default();
+    // A form without its key is not one this page showed (or was shown before keys existed):
+    // it comes back with what was typed and a key, and nothing is stored.
+    let Some(key) = FormKey::parse(&form.form_key) else {
+        form.form_key = FormKey::fresh().to_string();
+        errors.add("form_key", "form.resend");
+        return page_for(&state.db, page.layout, ctx, form, errors).await;
+    };
+    // Sent again (a double click, a reload): answer as the first send did.
+    if let Some(call_id) = call_with_key(&state.db, key, id).await? {
+        return Ok(logged(id, call_id));
+    }
     if !OUTCOMES.contains(&form.outcome.as_str()) {
         errors.add("outcome", "form.required");
     }
@@ -200,9 +212,13 @@ pub async fn save(
     let appointment_id: Option<i64> = form.appointment_id.trim().parse().ok();
     let mut tx = state.db.begin().await?;
     set_actor(&mut tx, page.user.id, "call").await?;
-    let call_id = sqlx::query_scalar!(
-        "insert into calls (patient_id, course_id, appointment_id, nurse_id, outcome, duration_minutes, topics, note)
-         values ($1, $2, (select id from appointments where id = $3 and patient_id = $1), $4, $5, $6, $7, $8)
+    // A second send of the same form waits here for the first; if that one was stored, this
+    // one stores nothing and answers as it did.
+    let inserted = sqlx::query_scalar!(
+        "insert into calls (patient_id, course_id, appointment_id, nurse_id, outcome, duration_minutes, topics, note,
+                            form_key)
+         values ($1, $2, (select id from appointments where id = $3 and patient_id = $1), $4, $5, $6, $7, $8, $9)
+         on conflict (form_key) do nothing
          returning id",
         id,
         course.id,
@@ -211,10 +227,18 @@ pub async fn save(
         form.outcome,
         duration.unwrap_or(0),
         &form.topics,
-        form.note.trim()
+        form.note.trim(),
+        key.uuid()
     )
-    .fetch_one(&mut *tx)
+    .fetch_optional(&mut *tx)
     .await?;
+    let Some(call_id) = inserted else {
+        tx.rollback().await?;
+        let call_id = call_with_key(&state.db, key, id)
+            .await?
+            .ok_or(AppError::BadRequest)?;
+        return Ok(logged(id, call_id));
+    };
     let held = if form.outcome == "reached" {
         "done"
     } else {
@@ -249,5 +273,22 @@ pub async fn save(
     }
     tx.commit().await?;
     tracing::info!(user_id = page.user.id, patient_id = id, call_id, "logged a call");
-    Ok(Redirect::to(&format!("/patients/{id}#call-{call_id}")).into_response())
+    Ok(logged(id, call_id))
+}
+
+/// Where a logged call is shown: the record, at the call.
+fn logged(patient_id: i64, call_id: i64) -> Response {
+    Redirect::to(&format!("/patients/{patient_id}#call-{call_id}")).into_response()
+}
+
+/// The call stored with `key`, if any. A key sent for another patient is a forged form.
+async fn call_with_key(db: &sqlx::PgPool, key: FormKey, patient_id: i64) -> Result<Option<i64>> {
+    let row = sqlx::query!("select id, patient_id from calls where form_key = $1", key.uuid())
+        .fetch_optional(db)
+        .await?;
+    match row {
+        Some(r) if r.patient_id != patient_id => Err(AppError::BadRequest),
+        Some(r) => Ok(Some(r.id)),
+        None => Ok(None),
+    }
 }

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
+use sqlx::PgConnection;
 
 use super::centre_of;
 use super::nurses::{centre_page, nurses_of};
@@ -135,6 +136,54 @@ pub async fn suggestions(
     Ok(waiting)
 }
 
+/// A nurse's caseload against her capacity. The one rule for whether she can take more
+/// patients, for assigning them and for booking their initial meeting with her.
+#[derive(Clone, Debug)]
+pub struct NurseLoad {
+    pub id: i64,
+    pub name: String,
+    pub centre_id: i64,
+    pub active: bool,
+    pub capacity: i64,
+    /// Patients on her caseload (`on_caseload` in the database).
+    pub load: i64,
+}
+
+impl NurseLoad {
+    /// Places left: capacity minus caseload (below zero when she carries more than it).
+    pub fn room(&self) -> i64 {
+        self.capacity - self.load
+    }
+
+    /// Whether she can take `more` patients now.
+    pub fn takes(&self, more: i64) -> bool {
+        self.active && more <= self.room()
+    }
+}
+
+/// The nurses among `ids`, locked until the transaction ends, so two coordinators cannot both
+/// fill a nurse's last place.
+pub async fn lock_nurses(conn: &mut PgConnection, ids: &[i64]) -> Result<Vec<NurseLoad>, sqlx::Error> {
+    // Lock first, count after: a statement that waited for the lock still counts with the
+    // snapshot it started with, so it would not see the patient the other coordinator added.
+    sqlx::query!(
+        "select id from users where role = 'nurse' and id = any($1) order by id for update",
+        ids
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    sqlx::query_as!(
+        NurseLoad,
+        r#"select u.id, u.name, u.centre_id as "centre_id!", u.active, coalesce(u.capacity, 0)::bigint as "capacity!",
+                  (select count(*) from patients p where p.nurse_id = u.id
+                      and on_caseload(p.status, p.arm)) as "load!"
+             from users u where u.role = 'nurse' and u.id = any($1) order by u.id"#,
+        ids
+    )
+    .fetch_all(conn)
+    .await
+}
+
 /// `POST /centre/assign`: `pick` = patient ids (or `only` = one id) with `nurse_<patient id>` =
 /// the chosen nurse. All or nothing: a patient of another centre is refused, a nurse without
 /// room is explained on the page.
@@ -166,16 +215,7 @@ pub async fn assign(
         choices.push((*patient_id, nurse_id));
     }
     let mut tx = state.db.begin().await?;
-    // Lock the nurses so two coordinators cannot both fill the last place.
-    let nurses = sqlx::query!(
-        r#"select u.id, u.name, u.centre_id as "centre_id!", u.active, coalesce(u.capacity, 0) as "capacity!",
-                  (select count(*) from patients p where p.nurse_id = u.id
-                      and on_caseload(p.status, p.arm)) as "load!"
-             from users u where u.role = 'nurse' and u.id = any($1) for update"#,
-        &choices.iter().map(|c| c.1).collect::<Vec<_>>()
-    )
-    .fetch_all(&mut *tx)
-    .await?;
+    let nurses = lock_nurses(&mut tx, &choices.iter().map(|c| c.1).collect::<Vec<_>>()).await?;
     let patients = sqlx::query!(
         r#"select id, centre_id, nurse_id, coalesce(arm = 'control', false) as "control!"
              from patients where id = any($1) for update"#,
@@ -208,9 +248,11 @@ pub async fn assign(
     }
     for nurse in &nurses {
         let wanted = choices.iter().filter(|c| c.1 == nurse.id).count() as i64;
-        let room = i64::from(nurse.capacity) - nurse.load;
-        if !nurse.active || wanted > room {
-            let text = lang.tf("centre.no_room", &[("name", &nurse.name), ("n", &room.max(0))]);
+        if !nurse.takes(wanted) {
+            let text = lang.tf(
+                "centre.no_room",
+                &[("name", &nurse.name), ("n", &nurse.room().max(0))],
+            );
             return centre_page(&state, page, keep, Some(text), None).await;
         }
     }

@@ -248,19 +248,51 @@ pub async fn move_to(
             .execute(&mut *tx)
             .await?;
         }
-        sqlx::query!(
-            "insert into caseload_moves (patient_id, from_nurse_id, to_nurse_id, until, appointments_moved, moved_by)
-             values ($1, $2, $3, $4, $5, $6)",
-            patient_id,
-            from.id,
-            to.id,
+        let moved = Move {
+            patient_id: *patient_id,
+            from: from.id,
+            to: to.id,
             until,
-            i32::try_from(moved).unwrap_or(i32::MAX),
-            by
-        )
-        .execute(&mut *tx)
-        .await?;
+            appointments_moved: moved,
+            by,
+            reason: None,
+        };
+        record_move(&mut tx, &moved).await?;
     }
     tx.commit().await?;
     Ok(Ok(patients.len()))
+}
+
+/// The reason kept when a patient moves because the initial meeting is with another nurse.
+pub const REASON_INITIAL_MEETING: &str = "initial_meeting";
+
+/// A patient's move from one nurse to another, as the timeline keeps it.
+#[derive(Clone, Debug)]
+pub struct Move {
+    pub patient_id: i64,
+    pub from: i64,
+    pub to: i64,
+    pub until: Option<NaiveDate>,
+    pub appointments_moved: u64,
+    pub by: i64,
+    /// Why, when it was not a coordinator's move: `initial_meeting`.
+    pub reason: Option<&'static str>,
+}
+
+/// Keeps a move in the patient's history, in the caller's transaction.
+pub async fn record_move(conn: &mut sqlx::PgConnection, m: &Move) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "insert into caseload_moves (patient_id, from_nurse_id, to_nurse_id, until, appointments_moved, moved_by, reason)
+         values ($1, $2, $3, $4, $5, $6, $7)",
+        m.patient_id,
+        m.from,
+        m.to,
+        m.until,
+        i32::try_from(m.appointments_moved).unwrap_or(i32::MAX),
+        m.by,
+        m.reason
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
 }

@@ -8,12 +8,12 @@ use axum::Form;
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use super::{open_course, set_actor};
+use super::{last_contact_on, open_course, set_actor};
 use crate::admin::FormErrors;
 use crate::appointments::cancel::{cancel_open, CancelReason};
 use crate::patients::access::{check, Action};
 use crate::patients::{brief, Brief};
-use crate::web::{render, AppError, Layout, Page, Result};
+use crate::web::{render, violates, AppError, Layout, Page, Result};
 use crate::AppState;
 
 /// Why a course ended, as stored.
@@ -50,6 +50,8 @@ struct EndPage {
     form: EndForm,
     errors: FormErrors,
     reasons: [&'static str; 6],
+    /// No end (or death) is dated before it.
+    last_contact: Option<NaiveDate>,
 }
 
 impl EndPage {
@@ -75,6 +77,7 @@ pub async fn form(State(state): State<AppState>, page: Page, Path(id): Path<i64>
         form,
         errors: FormErrors::default(),
         reasons: REASONS,
+        last_contact: last_contact_on(&state.db, id).await?,
     })
 }
 
@@ -90,10 +93,12 @@ pub async fn end(
     let mut errors = FormErrors::default();
     form.reason_text = form.reason_text.trim().to_owned();
     let date = NaiveDate::parse_from_str(form.end_date.trim(), "%Y-%m-%d").ok();
+    let last_contact = last_contact_on(&state.db, id).await?;
     match date {
         None => errors.add("end_date", "form.date_invalid"),
         Some(d) if d < course.start_date => errors.add("end_date", "end.before_start"),
         Some(d) if d > page.today() => errors.add("end_date", "end.in_future"),
+        Some(d) if last_contact.is_some_and(|c| d < c) => errors.add("end_date", "end.before_last_contact"),
         Some(_) => {}
     }
     if !REASONS.contains(&form.reason.as_str()) {
@@ -108,12 +113,13 @@ pub async fn end(
             form,
             errors,
             reasons: REASONS,
+            last_contact,
         });
     };
     let text = (form.reason == "other").then_some(form.reason_text.as_str());
     let mut tx = state.db.begin().await?;
     set_actor(&mut tx, page.user.id, &form.reason).await?;
-    sqlx::query!(
+    let ended = sqlx::query!(
         "update courses set end_date = $2, end_reason = $3, end_reason_text = $4, updated_at = now()
           where id = $1",
         course.id,
@@ -122,7 +128,23 @@ pub async fn end(
         text
     )
     .execute(&mut *tx)
-    .await?;
+    .await;
+    // A call that reached the patient was logged while this form was open.
+    if let Err(e) = &ended {
+        if violates(e, "courses_end_not_before_last_contact") {
+            drop(tx);
+            errors.add("end_date", "end.before_last_contact");
+            return render(&EndPage {
+                patient: brief(&state.db, id).await?,
+                layout: page.layout,
+                form,
+                errors,
+                reasons: REASONS,
+                last_contact: last_contact_on(&state.db, id).await?,
+            });
+        }
+    }
+    ended?;
     // Every open booking goes, earlier ones left unlogged too, so nothing waits on a list.
     cancel_open(&mut tx, id, None, CancelReason::CourseEnded).await?;
     sqlx::query!(

@@ -1,11 +1,13 @@
-//! The patient's own goals, in their words, with progress entries and achieved/dropped.
+//! The patient's own goals, in their words, with progress entries and achieved/dropped. Every
+//! version of a goal is kept (`goal_changes`, written by the database), and progress entries
+//! are never changed.
 
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use serde::Deserialize;
 
-use super::open_course;
+use super::{open_course, set_actor};
 use crate::patients::access::{check, Action};
 use crate::web::{AppError, Page, Result};
 use crate::AppState;
@@ -113,12 +115,18 @@ pub async fn close(
     if !matches!(form.status.as_str(), "achieved" | "dropped") {
         return Err(AppError::BadRequest);
     }
+    let now = chrono::Utc::now();
+    let mut tx = state.db.begin().await?;
+    // The goal's history says who closed it.
+    set_actor(&mut tx, page.user.id, "").await?;
     sqlx::query!(
-        "update goals set status = $2, closed_at = now() where id = $1 and status = 'open'",
+        "update goals set status = $2, closed_at = $3 where id = $1 and status = 'open'",
         goal_id,
-        form.status
+        form.status,
+        now
     )
-    .execute(&state.db)
+    .execute(&mut *tx)
     .await?;
+    tx.commit().await?;
     Ok(back(patient_id, None))
 }

@@ -29,7 +29,6 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/goals/{id}/close", post(goals::close))
         .route("/patients/{id}/referrals", post(referrals::create))
         .route("/referrals/{id}/result", post(referrals::result))
-        .route("/patients/{id}/unreachable", post(referrals::unreachable_step))
         .route("/patients/{id}/plan", get(plan::show).post(plan::print))
         .route("/plan-prints/{id}", get(plan::printed))
         .route_layer(middleware::from_fn_with_state(state, signed_in))
@@ -142,6 +141,26 @@ pub async fn latest_course(db: impl PgExecutor<'_>, patient_id: i64) -> Result<O
     )
     .fetch_optional(db)
     .await
+}
+
+/// The day the patient was invited (their list imported), in their centre's zone: no course
+/// starts before it. The database's `invited_on` is the one definition.
+pub async fn invited_on(db: impl PgExecutor<'_>, patient_id: i64) -> Result<Option<NaiveDate>, sqlx::Error> {
+    sqlx::query_scalar!("select invited_on($1)", patient_id)
+        .fetch_one(db)
+        .await
+}
+
+/// The day of the last contact with the patient (a call that reached them, or the initial
+/// meeting held), in their centre's zone: no course ends, and no death is dated, before it.
+/// The database's `last_contact_on` is the one definition.
+pub async fn last_contact_on(
+    db: impl PgExecutor<'_>,
+    patient_id: i64,
+) -> Result<Option<NaiveDate>, sqlx::Error> {
+    sqlx::query_scalar!("select last_contact_on($1)", patient_id)
+        .fetch_one(db)
+        .await
 }
 
 #[cfg(test)]

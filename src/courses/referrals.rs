@@ -1,5 +1,6 @@
 //! Referrals: the nurse's contacts with GP, municipality, hospital or associations on the
-//! patient's behalf; and the next steps offered when a patient seems unreachable.
+//! patient's behalf. A referral and its results are kept as recorded: a later result is added
+//! beneath the earlier ones, never written over them.
 
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -9,7 +10,7 @@ use serde::Deserialize;
 
 use super::open_course;
 use crate::patients::access::{check, Action};
-use crate::web::{AppError, Lang, Page, Result};
+use crate::web::{AppError, Page, Result};
 use crate::AppState;
 
 /// Who a referral is to, as stored.
@@ -44,6 +45,7 @@ fn back(patient_id: i64, problem: Option<&str>) -> Response {
     Redirect::to(&format!("/patients/{patient_id}{query}#referrals")).into_response()
 }
 
+/// Records a referral, and its result if one is known already, in one transaction.
 async fn insert(
     db: &sqlx::PgPool,
     patient_id: i64,
@@ -54,18 +56,39 @@ async fn insert(
     by: i64,
 ) -> Result<(), sqlx::Error> {
     let course = open_course(db, patient_id).await?;
-    sqlx::query!(
-        "insert into referrals (patient_id, course_id, kind, on_date, purpose, result, created_by)
-         values ($1, $2, $3, $4, $5, $6, $7)",
+    let mut tx = db.begin().await?;
+    let referral_id = sqlx::query_scalar!(
+        "insert into referrals (patient_id, course_id, kind, on_date, purpose, created_by)
+         values ($1, $2, $3, $4, $5, $6) returning id",
         patient_id,
         course.map(|c| c.id),
         kind,
         on_date,
         purpose,
+        by
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    if !result.is_empty() {
+        add_result(&mut tx, referral_id, result, by).await?;
+    }
+    tx.commit().await
+}
+
+/// Adds a result beneath a referral's earlier ones.
+async fn add_result(
+    conn: &mut sqlx::PgConnection,
+    referral_id: i64,
+    result: &str,
+    by: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "insert into referral_results (referral_id, result, recorded_by) values ($1, $2, $3)",
+        referral_id,
         result,
         by
     )
-    .execute(db)
+    .execute(conn)
     .await?;
     Ok(())
 }
@@ -107,7 +130,7 @@ pub struct ResultForm {
     pub result: String,
 }
 
-/// `POST /referrals/{id}/result`.
+/// `POST /referrals/{id}/result`: adds a result; earlier results stay as they were.
 pub async fn result(
     State(state): State<AppState>,
     page: Page,
@@ -119,37 +142,11 @@ pub async fn result(
         .await?
         .ok_or(AppError::NotFound)?;
     check(&state.db, &page.user, patient_id, Action::Write).await?;
-    sqlx::query!(
-        "update referrals set result = $2, updated_at = now() where id = $1",
-        referral_id,
-        form.result.trim()
-    )
-    .execute(&state.db)
-    .await?;
+    let result = form.result.trim();
+    if result.is_empty() {
+        return Ok(back(patient_id, Some("referral_result")));
+    }
+    let mut conn = state.db.acquire().await?;
+    add_result(&mut conn, referral_id, result, page.user.id).await?;
     Ok(back(patient_id, None))
-}
-
-/// Which next step for a patient who seems unreachable.
-#[derive(Debug, Deserialize)]
-pub struct StepForm {
-    pub step: String,
-}
-
-/// `POST /patients/{id}/unreachable`: records the chosen safety-net step (a letter asking the
-/// patient to call, or contact with the GP) as a referral on the timeline.
-pub async fn unreachable_step(
-    State(state): State<AppState>,
-    page: Page,
-    Path(id): Path<i64>,
-    Form(form): Form<StepForm>,
-) -> Result<Response> {
-    check(&state.db, &page.user, id, Action::Write).await?;
-    // Clinical records are kept in Danish.
-    let (kind, purpose) = match form.step.as_str() {
-        "letter" => ("other", Lang::Da.t("unreachable.letter_purpose")),
-        "gp" => ("gp", Lang::Da.t("unreachable.gp_purpose")),
-        _ => return Err(AppError::BadRequest),
-    };
-    insert(&state.db, id, kind, page.today(), purpose, "", page.user.id).await?;
-    Ok(back(id, None))
 }

@@ -1,6 +1,8 @@
 //! Booking the initial meeting: a room of the centre, a time, a nurse. The patient's answer was
 //! yes (or a changed time); the meeting is an appointment of kind `meeting`, and the database
-//! refuses to book a nurse twice at the same time.
+//! refuses to book a nurse twice at the same time. The nurse of the meeting becomes the
+//! patient's nurse: within her capacity (the assignment's rule), and when the patient had
+//! another nurse only when the coordinator confirms the move, which is then kept and shown.
 
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -10,6 +12,8 @@ use super::page::{current_meeting, refuse_control, show_page, Typed};
 use super::{change_status, coordinator, set_actor, subject};
 use crate::admin::FormErrors;
 use crate::appointments::parse_when;
+use crate::centre::assign::lock_nurses;
+use crate::centre::moves::{record_move, Move};
 use crate::centre::rooms::rooms_of;
 use crate::patients::status::transition_allowed;
 use crate::patients::Status;
@@ -69,6 +73,12 @@ pub async fn book(
         Some(n) if n.active => {}
         _ => errors.add("nurse_id", "invitation.nurse_required"),
     }
+    // Another nurse than the patient's own: said on the form, and done only when confirmed.
+    if matches!((s.nurse_id, nurse_id), (Some(own), Some(chosen)) if own != chosen)
+        && typed.move_nurse.is_none()
+    {
+        errors.add("nurse_id", "invitation.nurse_change_confirm");
+    }
     if !errors.is_empty() {
         return show_page(&state, page, s, Some(typed), errors).await;
     }
@@ -81,6 +91,23 @@ pub async fn book(
     let previous = current_meeting(&state.db, id).await?;
     let mut tx = state.db.begin().await?;
     set_actor(&mut tx, page.user.id, "").await?;
+    // The nurse, then the patient, locked in the order assigning locks them: the page may be
+    // older than an assignment or a move, and two coordinators may fill her last place at once.
+    let chosen = lock_nurses(&mut tx, &[nurse_id]).await?;
+    let own = sqlx::query_scalar!("select nurse_id from patients where id = $1 for update", id)
+        .fetch_one(&mut *tx)
+        .await?;
+    let changes_nurse = own != Some(nurse_id);
+    if changes_nurse && own.is_some() && typed.move_nurse.is_none() {
+        drop(tx);
+        errors.add("nurse_id", "invitation.nurse_change_confirm");
+        return show_page(&state, page, s, Some(typed), errors).await;
+    }
+    if changes_nurse && !chosen.first().is_some_and(|n| n.takes(1)) {
+        drop(tx);
+        errors.add("nurse_id", "invitation.nurse_full");
+        return show_page(&state, page, s, Some(typed), errors).await;
+    }
     if let Some(old) = &previous {
         // Free the old slot first, so moving a meeting by a few minutes is no double booking.
         sqlx::query!(
@@ -120,13 +147,27 @@ pub async fn book(
         .execute(&mut *tx)
         .await?;
     }
-    sqlx::query!(
-        "update patients set nurse_id = $2, updated_at = now() where id = $1",
-        id,
-        nurse_id
-    )
-    .execute(&mut *tx)
-    .await?;
+    if changes_nurse {
+        sqlx::query!(
+            "update patients set nurse_id = $2, updated_at = now() where id = $1",
+            id,
+            nurse_id
+        )
+        .execute(&mut *tx)
+        .await?;
+    }
+    if let Some(from) = own.filter(|_| changes_nurse) {
+        let moved = Move {
+            patient_id: id,
+            from,
+            to: nurse_id,
+            until: None,
+            appointments_moved: u64::from(previous.is_some()),
+            by: page.user.id,
+            reason: Some(crate::centre::moves::REASON_INITIAL_MEETING),
+        };
+        record_move(&mut tx, &moved).await?;
+    }
     if !change_status(&mut tx, id, Status::MeetingBooked).await? {
         drop(tx);
         errors.add("date", "invitation.illegal_transition");
@@ -138,5 +179,11 @@ pub async fn book(
         patient_id = id,
         "booked an initial meeting"
     );
-    Ok(Redirect::to(&format!("/patients/{id}/invitation")).into_response())
+    // The page then says who the patient is with now, and why.
+    let notice = match (own, changes_nurse) {
+        (None, _) => "?nurse=assigned",
+        (Some(_), true) => "?nurse=moved",
+        (Some(_), false) => "",
+    };
+    Ok(Redirect::to(&format!("/patients/{id}/invitation{notice}")).into_response())
 }

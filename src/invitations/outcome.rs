@@ -1,6 +1,7 @@
 //! After the initial meeting: the course starts (start date, planned end six months later, the
 //! first call booked, consent to the course and, separately, to the evaluation interview), or
-//! the patient declines or is not eligible.
+//! the patient declines or is not eligible. Not before the meeting's time, and the course not
+//! from before the invitation: the database refuses both as well.
 
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -11,9 +12,9 @@ use super::page::{current_meeting, refuse_control, show_page, Typed};
 use super::{change_status, coordinator_or_nurse, set_actor, subject};
 use crate::admin::FormErrors;
 use crate::appointments::parse_when;
-use crate::courses::start_course;
+use crate::courses::{invited_on, start_course};
 use crate::patients::Status;
-use crate::web::{Page, Result};
+use crate::web::{violates, Page, Result};
 use crate::AppState;
 
 /// Minutes booked for a call.
@@ -38,6 +39,11 @@ pub async fn record(
         return show_page(&state, page, s, Some(typed), errors).await;
     }
     let meeting = meeting.expect("checked above");
+    let now = page.now();
+    if now < meeting.starts_at {
+        errors.add("outcome", "invitation.outcome_before_meeting");
+        return show_page(&state, page, s, Some(typed), errors).await;
+    }
     let reason = typed.reason.trim().to_owned();
     let to = match typed.outcome.as_str() {
         "starts" => Status::Active,
@@ -56,12 +62,17 @@ pub async fn record(
         _ => None,
     };
     if to == Status::Active {
-        if start_date.is_none() {
-            errors.add("start_date", "invitation.date_invalid");
+        let invited = invited_on(&state.db, id).await?;
+        match start_date {
+            None => errors.add("start_date", "invitation.date_invalid"),
+            Some(d) if invited.is_some_and(|i| d < i) => {
+                errors.add("start_date", "invitation.start_before_invitation")
+            }
+            Some(_) => {}
         }
         match (first_call, start_date) {
             (None, _) => errors.add("call_date", "invitation.time_invalid"),
-            (Some(at), _) if at <= page.now() => errors.add("call_date", "invitation.time_past"),
+            (Some(at), _) if at <= now => errors.add("call_date", "invitation.time_past"),
             (Some(at), Some(start)) if at.with_timezone(&page.user.tz).date_naive() < start => {
                 errors.add("call_date", "invitation.call_before_start")
             }
@@ -81,22 +92,41 @@ pub async fn record(
     }
     let mut tx = state.db.begin().await?;
     set_actor(&mut tx, page.user.id, &reason).await?;
-    sqlx::query!(
-        "update appointments set status = 'done', updated_at = now() where id = $1",
-        meeting.id
+    let held = sqlx::query!(
+        "update appointments set status = 'done', outcome_recorded_at = $2, updated_at = now() where id = $1",
+        meeting.id,
+        now
     )
     .execute(&mut *tx)
-    .await?;
+    .await;
+    if held
+        .as_ref()
+        .is_err_and(|e| violates(e, "appointments_outcome_not_before_meeting"))
+    {
+        drop(tx);
+        errors.add("outcome", "invitation.outcome_before_meeting");
+        return show_page(&state, page, s, Some(typed), errors).await;
+    }
+    held?;
     if to == Status::Active {
         let nurse_id = meeting.nurse_id;
-        let course_id =
-            start_course(&mut tx, id, nurse_id, start_date.expect("checked"), page.user.id).await?;
+        let started = start_course(&mut tx, id, nurse_id, start_date.expect("checked"), page.user.id).await;
+        if started
+            .as_ref()
+            .is_err_and(|e| violates(e, "courses_start_not_before_invitation"))
+        {
+            drop(tx);
+            errors.add("start_date", "invitation.start_before_invitation");
+            return show_page(&state, page, s, Some(typed), errors).await;
+        }
+        let course_id = started?;
         sqlx::query!(
             "update courses set consent_course = true, consent_interview = $2, consent_recorded_by = $3,
-                    consent_recorded_at = now() where id = $1",
+                    consent_recorded_at = $4 where id = $1",
             course_id,
             interview,
-            page.user.id
+            page.user.id,
+            now
         )
         .execute(&mut *tx)
         .await?;

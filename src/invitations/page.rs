@@ -2,7 +2,7 @@
 //! history, and the forms that fit the patient's status.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use serde::Deserialize;
 
@@ -43,6 +43,16 @@ pub struct Typed {
     pub consent_course: Option<String>,
     #[serde(default)]
     pub consent_interview: String,
+    /// Confirms that booking the meeting with another nurse moves the patient to her.
+    #[serde(default)]
+    pub move_nurse: Option<String>,
+}
+
+/// `?nurse=assigned|moved` after a booking: the page says who the patient is with now, and why.
+#[derive(Debug, Default, Deserialize)]
+pub struct Notice {
+    #[serde(default)]
+    pub nurse: String,
 }
 
 #[derive(Template)]
@@ -63,6 +73,7 @@ struct InvitationPage {
     errors: FormErrors,
     coordinator: bool,
     control: bool,
+    notice: Option<String>,
 }
 
 impl InvitationPage {
@@ -115,6 +126,31 @@ impl InvitationPage {
     fn status_key(&self) -> &'static str {
         self.status.label_key()
     }
+
+    /// The confirmation to move the patient, once the form has said the nurse would change.
+    fn offers_move(&self) -> bool {
+        self.typed.move_nurse.is_some()
+            || self.errors.get("nurse_id") == Some("invitation.nurse_change_confirm")
+    }
+
+    fn move_reason_key(&self, m: &MoveRow) -> Option<&'static str> {
+        (m.reason.as_deref() == Some(crate::centre::moves::REASON_INITIAL_MEETING))
+            .then_some("invitation.moved_for_meeting")
+    }
+}
+
+/// What the page says after a booking: who the patient is with now, and why.
+fn nurse_notice(notice: &Notice, page: &Page, person: &Person, moves: &[MoveRow]) -> Option<String> {
+    let lang = page.lang();
+    let nurse = person.nurse.as_deref()?;
+    match notice.nurse.as_str() {
+        "assigned" => Some(lang.tf("invitation.nurse_assigned", &[("nurse", &nurse)])),
+        "moved" => {
+            let from = moves.first().map(|m| m.from_nurse.as_str()).unwrap_or("–");
+            Some(lang.tf("invitation.nurse_moved", &[("from", &from), ("nurse", &nurse)]))
+        }
+        _ => None,
+    }
 }
 
 /// Refuses any change for a person of the study's control group, with the reason next to
@@ -138,6 +174,17 @@ pub async fn show_page(
     s: Subject,
     typed: Option<Typed>,
     errors: FormErrors,
+) -> Result<Response> {
+    show_page_with(state, page, s, typed, errors, &Notice::default()).await
+}
+
+async fn show_page_with(
+    state: &AppState,
+    page: Page,
+    s: Subject,
+    typed: Option<Typed>,
+    errors: FormErrors,
+    notice: &Notice,
 ) -> Result<Response> {
     let db = &state.db;
     let person = sqlx::query_as!(
@@ -178,7 +225,7 @@ pub async fn show_page(
     .await?;
     let moves = sqlx::query_as!(
         MoveRow,
-        "select m.moved_at, f.name as from_nurse, t.name as to_nurse, m.until, m.returned_at
+        "select m.moved_at, f.name as from_nurse, t.name as to_nurse, m.until, m.returned_at, m.reason
            from caseload_moves m join users f on f.id = m.from_nurse_id join users t on t.id = m.to_nurse_id
           where m.patient_id = $1 order by m.moved_at desc",
         s.id
@@ -194,7 +241,9 @@ pub async fn show_page(
     .fetch_all(db)
     .await?;
     let typed = typed.unwrap_or_else(|| defaults(&page, &s, letters.first(), meeting.as_ref(), &rooms));
+    let notice = nurse_notice(notice, &page, &person, &moves);
     render(&InvitationPage {
+        notice,
         coordinator: page.user.role == Role::Coordinator,
         control: s.control,
         layout: page.layout,
@@ -274,9 +323,14 @@ pub async fn current_meeting(db: &sqlx::PgPool, patient_id: i64) -> Result<Optio
 }
 
 /// `GET /patients/{id}/invitation`.
-pub async fn show(State(state): State<AppState>, page: Page, Path(id): Path<i64>) -> Result<Response> {
+pub async fn show(
+    State(state): State<AppState>,
+    page: Page,
+    Path(id): Path<i64>,
+    Query(notice): Query<Notice>,
+) -> Result<Response> {
     let s = subject(&state.db, &page.user, id, coordinator_or_nurse).await?;
-    show_page(&state, page, s, None, FormErrors::default()).await
+    show_page_with(&state, page, s, None, FormErrors::default(), &notice).await
 }
 
 #[cfg(test)]

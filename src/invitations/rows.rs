@@ -64,6 +64,8 @@ pub struct MoveRow {
     pub to_nurse: String,
     pub until: Option<NaiveDate>,
     pub returned_at: Option<DateTime<Utc>>,
+    /// `initial_meeting` when the initial meeting was booked with the new nurse.
+    pub reason: Option<String>,
 }
 
 /// The course, once it has started.

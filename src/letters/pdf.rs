@@ -13,8 +13,8 @@ const TEXT_WIDTH: f32 = WIDTH - 2.0 * LEFT;
 const REGULAR: Name = Name(b"F1");
 const BOLD: Name = Name(b"F2");
 
-/// The letters as one PDF document.
-pub fn render(letters: &[Letter]) -> Vec<u8> {
+/// The letters as one PDF document titled `title`.
+pub fn render(letters: &[Letter], title: &str) -> Vec<u8> {
     let mut pdf = Pdf::new();
     let catalog = Ref::new(1);
     let tree = Ref::new(2);
@@ -35,7 +35,7 @@ pub fn render(letters: &[Letter]) -> Vec<u8> {
     pdf.type1_font(bold)
         .base_font(Name(b"Helvetica-Bold"))
         .encoding_predefined(Name(b"WinAnsiEncoding"));
-    pdf.document_info(info).title(pdf_writer::TextStr("Invitationer"));
+    pdf.document_info(info).title(pdf_writer::TextStr(title));
     for (letter, page_id) in letters.iter().zip(&page_ids) {
         let content_id = Ref::new(page_id.get() + 1);
         let mut page = pdf.page(*page_id);

@@ -55,7 +55,7 @@ pub async fn print(State(state): State<AppState>, page: Page, Path(id): Path<i64
 /// `GET /letters/{id}/pdf`: the same letters as one PDF.
 pub async fn pdf(State(state): State<AppState>, page: Page, Path(id): Path<i64>) -> Result<Response> {
     let letters = letters_of(&state, &page, id).await?;
-    let bytes = super::pdf::render(&letters);
+    let bytes = super::pdf::render(&letters, "Invitationer");
     Ok((
         [
             (header::CONTENT_TYPE, "application/pdf".to_owned()),

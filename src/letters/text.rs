@@ -29,8 +29,9 @@ impl std::fmt::Debug for LetterData {
     }
 }
 
-/// A letter laid out in blocks of lines.
-#[derive(Clone, PartialEq, Eq)]
+/// A letter laid out in blocks of lines. Any letter coachline writes (an invitation, a letter
+/// asking the patient to call) is one of these, printed as HTML and as PDF by the same code.
+#[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Letter {
     pub sender: Vec<String>,
     pub recipient: Vec<String>,
@@ -38,7 +39,7 @@ pub struct Letter {
     pub title: String,
     pub greeting: String,
     pub intro: Vec<String>,
-    /// Label and value: when, where.
+    /// Label and value: when and where; whom to call.
     pub meeting: Vec<(String, String)>,
     pub after: Vec<String>,
     pub closing: String,
@@ -55,34 +56,16 @@ pub fn compose(d: &LetterData, tz: Tz) -> Letter {
         da.date(local.date_naive()),
         local.format("%H:%M")
     );
-    let phone = if d.centre_phone.trim().is_empty() {
-        "–".to_owned()
-    } else {
-        d.centre_phone.trim().to_owned()
-    };
-    let mut sender = vec![d.centre_name.clone()];
-    sender.extend(
-        d.centre_address
-            .lines()
-            .map(|l| l.trim().to_owned())
-            .filter(|l| !l.is_empty()),
-    );
-    sender.push(format!("{} {phone}", da.t("letter.phone")));
-    let mut recipient = vec![format!("{} {}", d.first_name, d.last_name).trim().to_owned()];
-    if let Some(a) = d.address.as_deref().filter(|a| !a.trim().is_empty()) {
-        recipient.push(a.trim().to_owned());
-    }
-    let town = format!(
-        "{} {}",
-        d.postal_code.as_deref().unwrap_or(""),
-        d.city.as_deref().unwrap_or("")
-    );
-    if !town.trim().is_empty() {
-        recipient.push(town.trim().to_owned());
-    }
+    let phone = phone_or_dash(&d.centre_phone);
     Letter {
-        sender,
-        recipient,
+        sender: sender(&d.centre_name, &d.centre_address, &d.centre_phone),
+        recipient: recipient(
+            &d.first_name,
+            &d.last_name,
+            d.address.as_deref(),
+            d.postal_code.as_deref(),
+            d.city.as_deref(),
+        ),
         dated: da.date(d.produced_at.with_timezone(&tz).date_naive()),
         title: da.t("letter.title").to_owned(),
         greeting: format!("{} {} {},", da.t("letter.dear"), d.first_name, d.last_name),
@@ -101,6 +84,50 @@ pub fn compose(d: &LetterData, tz: Tz) -> Letter {
         closing: da.t("letter.closing").to_owned(),
         signature: d.centre_name.clone(),
     }
+}
+
+/// The centre's phone number as a letter prints it: a dash when there is none.
+pub fn phone_or_dash(phone: &str) -> String {
+    match phone.trim() {
+        "" => "–".to_owned(),
+        p => p.to_owned(),
+    }
+}
+
+/// The sender block: the centre's name, its address lines and its phone number.
+pub fn sender(centre_name: &str, centre_address: &str, centre_phone: &str) -> Vec<String> {
+    let mut lines = vec![centre_name.to_owned()];
+    lines.extend(
+        centre_address
+            .lines()
+            .map(|l| l.trim().to_owned())
+            .filter(|l| !l.is_empty()),
+    );
+    lines.push(format!(
+        "{} {}",
+        Lang::Da.t("letter.phone"),
+        phone_or_dash(centre_phone)
+    ));
+    lines
+}
+
+/// The recipient block: name, street and town, leaving out what is unknown.
+pub fn recipient(
+    first_name: &str,
+    last_name: &str,
+    address: Option<&str>,
+    postal_code: Option<&str>,
+    city: Option<&str>,
+) -> Vec<String> {
+    let mut lines = vec![format!("{first_name} {last_name}").trim().to_owned()];
+    if let Some(a) = address.filter(|a| !a.trim().is_empty()) {
+        lines.push(a.trim().to_owned());
+    }
+    let town = format!("{} {}", postal_code.unwrap_or(""), city.unwrap_or(""));
+    if !town.trim().is_empty() {
+        lines.push(town.trim().to_owned());
+    }
+    lines
 }
 
 fn weekday_da(day: Weekday) -> &'static str {

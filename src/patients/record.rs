@@ -14,7 +14,7 @@ use super::contacts::{self, Contact};
 use super::timeline::{self, Entry, Item};
 use crate::calls::{all_topics, outcome_key, Topic};
 use crate::courses::{ending, latest_course, referrals, Course};
-use crate::web::{render, Layout, Page, Result, Role};
+use crate::web::{render, FormKey, Layout, Page, Result, Role};
 use crate::AppState;
 
 /// What the record's header shows.
@@ -176,7 +176,8 @@ impl RecordPage {
             },
             "goal" => t("timeline.goal"),
             "goal_closed" if code == "achieved" => t("timeline.goal_achieved"),
-            "goal_closed" => t("timeline.goal_dropped"),
+            "goal_closed" if code == "dropped" => t("timeline.goal_dropped"),
+            "goal_closed" | "goal_changed" => t("timeline.goal_changed"),
             "progress" => match e.n {
                 Some(n) => format!("{} · {n}/10", t("timeline.progress")),
                 None => t("timeline.progress"),
@@ -219,7 +220,22 @@ impl RecordPage {
                 if let Some(until) = e.day {
                     s.push_str(&format!(" ({} {})", t("move.until"), self.layout.date(&until)));
                 }
+                if code == crate::centre::moves::REASON_INITIAL_MEETING {
+                    s.push_str(&format!(" · {}", t("invitation.moved_for_meeting")));
+                }
                 s
+            }
+            "reach_letter" | "reach_gp" => {
+                let what = if e.kind == "reach_letter" {
+                    t("timeline.reach_letter")
+                } else {
+                    t("timeline.reach_gp")
+                };
+                let attempts = self
+                    .layout
+                    .lang
+                    .tf("timeline.reach_attempts", &[("n", &e.n.unwrap_or_default())]);
+                format!("{what} · {attempts}")
             }
             "questionnaire" => {
                 let name = if self.layout.lang == crate::web::Lang::Da {
@@ -253,6 +269,37 @@ impl RecordPage {
             .join(", ")
     }
 
+    /// The steps taken to reach the patient since a call last reached them, oldest first, so
+    /// the banner says what has been done already.
+    fn reach_steps(&self) -> Vec<&Entry> {
+        let reached = self
+            .timeline
+            .iter()
+            .map(|i| &i.entry)
+            .find(|e| e.kind == "call" && e.code.as_deref() == Some("reached"))
+            .map(|e| e.at);
+        let mut steps: Vec<&Entry> = self
+            .timeline
+            .iter()
+            .map(|i| &i.entry)
+            .filter(|e| e.kind.starts_with("reach_") && reached.is_none_or(|r| e.at > r))
+            .collect();
+        steps.reverse();
+        steps
+    }
+
+    /// A goal's earlier wording, when a change reworded it.
+    fn goal_before<'a>(&self, e: &'a Entry) -> Option<&'a str> {
+        e.text2
+            .as_deref()
+            .filter(|before| Some(*before) != e.text1.as_deref())
+    }
+
+    /// A fresh key for one of the page's forms (see `web::form_key`).
+    fn fresh_key(&self) -> FormKey {
+        FormKey::fresh()
+    }
+
     fn goal_status_key(&self, g: &GoalRow) -> &'static str {
         match g.status.as_str() {
             "achieved" => "goal.achieved",
@@ -280,6 +327,9 @@ fn problem_key(notice: &Notice) -> Option<&'static str> {
         "progress_empty" => "goal.progress_empty",
         "referral_kind" | "referral_date" | "referral_purpose" => "referral.incomplete",
         "amendment" => "amendment.empty",
+        "referral_result" => "referral.result_empty",
+        "form_key" => "record.form_stale",
+        "reach_no_course" => "reach.no_course",
         _ => return None,
     })
 }

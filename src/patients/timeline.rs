@@ -1,7 +1,8 @@
 //! The timeline of a patient's whole course, newest first, read in one query: calls with their
-//! notes (and amendments beneath), missed, moved and cancelled appointments, goals and their
-//! progress, referrals, status changes, printed plans, invitation letters and moves between
-//! nurses, each with who and when; questionnaire answers are merged in from their module.
+//! notes (and amendments beneath), missed, moved and cancelled appointments, goals (every
+//! version) and their progress, referrals (results beneath), status changes, printed plans,
+//! invitation letters, moves between nurses and the steps taken to reach the patient, each
+//! with who and when; questionnaire answers are merged in from their module.
 
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -9,8 +10,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 #[derive(Clone, Debug)]
 pub struct Entry {
     pub at: DateTime<Utc>,
-    /// `call`, `appointment`, `goal`, `goal_closed`, `progress`, `referral`, `status`, `plan`,
-    /// `letter`, `move`, `questionnaire`.
+    /// `call`, `appointment`, `goal`, `goal_closed`, `goal_changed`, `progress`, `referral`,
+    /// `status`, `plan`, `letter`, `move`, `reach_letter`, `reach_gp`, `questionnaire`.
     pub kind: String,
     pub who: Option<String>,
     pub id: i64,
@@ -32,7 +33,7 @@ pub struct Amendment {
     pub text: String,
 }
 
-/// A timeline entry with the amendments that belong to it (calls only).
+/// A timeline entry with what was added beneath it: a call's amendments, a referral's results.
 pub struct Item {
     pub entry: Entry,
     pub amendments: Vec<Amendment>,
@@ -59,18 +60,33 @@ pub async fn of_patient(db: &sqlx::PgPool, patient_id: i64) -> Result<Vec<Item>,
                 where a.patient_id = $1
                   and (a.status in ('cancelled', 'moved') or (a.status = 'scheduled' and a.starts_at < now()))
                union all
-               select g.created_at, 'goal', u.name, g.id, null, null, null, g.status, g.text, null, null, null
-                 from goals g left join users u on u.id = g.created_by where g.patient_id = $1
-               union all
-               select g.closed_at, 'goal_closed', null, g.id, null, null, null, g.status, g.text, null, null, null
-                 from goals g where g.patient_id = $1 and g.closed_at is not null
+               select gc.at,
+                      case when gc.before_status is null then 'goal'
+                           when gc.status is distinct from gc.before_status then 'goal_closed'
+                           else 'goal_changed' end,
+                      u.name, gc.id, gc.goal_id, null, null, gc.status, gc.text, gc.before_text, null, null
+                 from (select c.*, lag(c.status) over w as before_status, lag(c.text) over w as before_text
+                         from goal_changes c join goals g on g.id = c.goal_id
+                        where g.patient_id = $1
+                       window w as (partition by c.goal_id order by c.at, c.id)) gc
+                 left join users u on u.id = gc.changed_by
                union all
                select gp.at, 'progress', u.name, gp.id, gp.goal_id, null, null, null, gp.comment, g.text, gp.rating, null
                  from goal_progress gp join goals g on g.id = gp.goal_id left join users u on u.id = gp.recorded_by
                 where g.patient_id = $1
                union all
-               select r.created_at, 'referral', u.name, r.id, null, null, r.on_date, r.kind, r.purpose, r.result, null, null
+               select r.created_at, 'referral', u.name, r.id, null, null, r.on_date, r.kind, r.purpose, null, null, null
                  from referrals r left join users u on u.id = r.created_by where r.patient_id = $1
+               union all
+               select rr.recorded_at, 'referral_result', u.name, rr.id, rr.referral_id, null, null, null, rr.result, null,
+                      null, null
+                 from referral_results rr join referrals r on r.id = rr.referral_id
+                 left join users u on u.id = rr.recorded_by
+                where r.patient_id = $1
+               union all
+               select rs.recorded_at, 'reach_' || rs.step, u.name, rs.id, null, null, null, rs.step, null, null,
+                      rs.failed_attempts, null
+                 from reachability_steps rs join users u on u.id = rs.recorded_by where rs.patient_id = $1
                union all
                select s.at, 'status', u.name, s.id, null, null, null, s.to_status, s.from_status, s.reason, null, null
                  from status_changes s left join users u on u.id = s.changed_by where s.patient_id = $1
@@ -82,7 +98,7 @@ pub async fn of_patient(db: &sqlx::PgPool, patient_id: i64) -> Result<Vec<Item>,
                  from letters l join letter_runs r on r.id = l.run_id left join users u on u.id = r.produced_by
                 where l.patient_id = $1
                union all
-               select m.moved_at, 'move', u.name, m.id, null, m.returned_at, m.until, null, f.name, t.name, null, null
+               select m.moved_at, 'move', u.name, m.id, null, m.returned_at, m.until, m.reason, f.name, t.name, null, null
                  from caseload_moves m join users f on f.id = m.from_nurse_id join users t on t.id = m.to_nurse_id
                  left join users u on u.id = m.moved_by
                 where m.patient_id = $1
@@ -92,8 +108,9 @@ pub async fn of_patient(db: &sqlx::PgPool, patient_id: i64) -> Result<Vec<Item>,
     )
     .fetch_all(db)
     .await?;
-    let (amendments, mut entries): (Vec<Entry>, Vec<Entry>) =
-        rows.into_iter().partition(|e| e.kind == "amendment");
+    let (amendments, mut entries): (Vec<Entry>, Vec<Entry>) = rows
+        .into_iter()
+        .partition(|e| e.kind == "amendment" || e.kind == "referral_result");
     entries.extend(
         crate::questionnaires::timeline_events(db, patient_id)
             .await?
@@ -106,7 +123,13 @@ pub async fn of_patient(db: &sqlx::PgPool, patient_id: i64) -> Result<Vec<Item>,
         .map(|entry| {
             let mut own: Vec<Amendment> = amendments
                 .iter()
-                .filter(|a| entry.kind == "call" && a.ref_id == Some(entry.id))
+                .filter(|a| {
+                    a.ref_id == Some(entry.id)
+                        && matches!(
+                            (entry.kind.as_str(), a.kind.as_str()),
+                            ("call", "amendment") | ("referral", "referral_result")
+                        )
+                })
                 .map(|a| Amendment {
                     at: a.at,
                     who: a.who.clone().unwrap_or_default(),

@@ -93,7 +93,9 @@ pub async fn seed(db: &PgPool, patients: i64) -> anyhow::Result<()> {
                 (array['reached','reached','reached','no_answer','voicemail'])[1 + (k.id + n) % 5],
                 5 + (k.id + n) % 40, array['own_goals', 'medication'],
                 'Fortrolig note, aldrig i et udtræk ' || n
-           from courses k, generate_series(1, 20) n",
+           from courses k, generate_series(1, 20) n
+          -- No call reaches a patient after their course ended.
+          where k.end_date is null or k.start_date + n * 14 <= k.end_date",
     )
     .execute(&mut *tx)
     .await?;

@@ -4,13 +4,15 @@ pub mod auth;
 pub mod catalogue;
 pub mod csrf;
 pub mod error;
+pub mod form_key;
 pub mod headers;
 pub mod i18n;
 pub mod layout;
 pub mod request;
 
 pub use auth::{CurrentUser, Role};
-pub use error::{AppError, Result};
+pub use error::{violates, AppError, Result};
+pub use form_key::FormKey;
 pub use i18n::Lang;
 pub use layout::{render, Layout, Page};
 pub use request::ReqCtx;

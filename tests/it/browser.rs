@@ -507,6 +507,16 @@ async fn a_coordinator_takes_an_invited_patient_from_letter_to_the_nurses_caselo
         "the letter's day was proposed"
     );
     browser.screenshot("invitation-meeting-booked").await;
+    // A week on, the meeting has been held: only then is its outcome recorded.
+    sqlx::query(
+        "update appointments set starts_at = now() - interval '1 hour', ends_at = now()
+          where patient_id = $1 and kind = 'meeting'",
+    )
+    .bind(patient)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    browser.goto(&format!("/patients/{patient}/invitation")).await;
     browser.click("#outcome-starts").await;
     browser.click("#consent_course").await;
     browser.click("#interview-yes").await;

@@ -6,7 +6,7 @@ use chrono::{Duration, Utc};
 use coachline::web::Role;
 
 use crate::course_fixtures::{active, booked, called, local, today, world};
-use crate::helpers::TestApp;
+use crate::helpers::{form_key, TestApp};
 
 async fn count(app: &TestApp, sql: &str) -> i64 {
     sqlx::query_scalar(sql).fetch_one(&app.db).await.unwrap()
@@ -36,6 +36,7 @@ async fn logging_a_call_books_the_next_call_in_the_same_transaction() {
         .post(
             &format!("/patients/{id}/calls/new"),
             &[
+                ("form_key", &form_key()),
                 ("appointment_id", &due.to_string()),
                 ("outcome", "reached"),
                 ("duration", "25"),
@@ -76,6 +77,7 @@ async fn a_double_booked_next_call_writes_nothing_and_the_form_keeps_what_was_ty
         .post(
             &format!("/patients/{}/calls/new", w.patient),
             &[
+                ("form_key", &form_key()),
                 ("outcome", "reached"),
                 ("duration", "15"),
                 ("topics", "symptoms"),
@@ -107,7 +109,12 @@ async fn a_call_needs_a_next_step_unless_the_course_is_marked_for_ending() {
         .nurse
         .post(
             &path,
-            &[("outcome", "reached"), ("note", "x"), ("next", "booked")],
+            &[
+                ("form_key", &form_key()),
+                ("outcome", "reached"),
+                ("note", "x"),
+                ("next", "booked"),
+            ],
         )
         .await;
     assert_eq!(missing.status, StatusCode::OK);
@@ -117,6 +124,7 @@ async fn a_call_needs_a_next_step_unless_the_course_is_marked_for_ending() {
         .post(
             &path,
             &[
+                ("form_key", &form_key()),
                 ("outcome", "reached"),
                 ("note", "Sidste samtale."),
                 ("next", "ending"),
@@ -155,7 +163,12 @@ async fn no_answer_offers_a_retry_and_three_failed_attempts_in_a_row_flag_the_pa
         .nurse
         .post(
             &format!("/patients/{id}/calls/new"),
-            &[("outcome", "no_answer"), ("next", "retry_next")],
+            &[
+                ("form_key", &form_key()),
+                ("form_key", &form_key()),
+                ("outcome", "no_answer"),
+                ("next", "retry_next"),
+            ],
         )
         .await;
     assert_eq!(retry.status, StatusCode::SEE_OTHER, "{}", retry.body);
@@ -183,11 +196,20 @@ async fn no_answer_offers_a_retry_and_three_failed_attempts_in_a_row_flag_the_pa
     let record = w.nurse.get(&format!("/patients/{id}")).await;
     assert_eq!(record.texts("#unreachable").len(), 1, "three attempts in a row");
     assert!(record.body.contains("value=\"letter\"") && record.body.contains("value=\"gp\""));
-    w.nurse
-        .post(&format!("/patients/{id}/unreachable"), &[("step", "gp")])
+    let step = w
+        .nurse
+        .post(
+            &format!("/patients/{id}/unreachable"),
+            &[("step", "gp"), ("form_key", &form_key())],
+        )
         .await;
+    assert!(
+        step.location().starts_with("/reachability/"),
+        "{}",
+        step.location()
+    );
     assert_eq!(
-        count(&app, "select count(*) from referrals where kind = 'gp'").await,
+        count(&app, "select count(*) from reachability_steps where step = 'gp'").await,
         1
     );
     // A call that reaches the patient ends the run.
@@ -205,6 +227,7 @@ async fn notes_cannot_be_changed_or_deleted_even_with_direct_sql_and_an_amendmen
         .post(
             &format!("/patients/{id}/calls/new"),
             &[
+                ("form_key", &form_key()),
                 ("outcome", "reached"),
                 ("note", "Original tekst."),
                 ("next", "ending"),
@@ -228,7 +251,7 @@ async fn notes_cannot_be_changed_or_deleted_even_with_direct_sql_and_an_amendmen
         .nurse
         .post(
             &format!("/calls/{call}/amendments"),
-            &[("text", "Rettelse: det var tirsdag.")],
+            &[("form_key", &form_key()), ("text", "Rettelse: det var tirsdag.")],
         )
         .await;
     assert_eq!(amended.status, StatusCode::SEE_OTHER);
@@ -295,6 +318,7 @@ async fn a_colleague_covering_books_the_next_call_with_the_patients_own_nurse() 
         .post(
             &format!("/patients/{}/calls/new", w.patient),
             &[
+                ("form_key", &form_key()),
                 ("outcome", "reached"),
                 ("note", "Dækker for Nina."),
                 ("next", "booked"),

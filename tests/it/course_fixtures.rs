@@ -45,11 +45,27 @@ pub async fn active(
     weeks_ago: i64,
 ) -> i64 {
     let id = patient(app, centre, cpr, first, last).await;
+    let start = today() - Duration::weeks(weeks_ago);
+    invited_before(app, id, start).await;
     let mut conn = app.db.acquire().await.unwrap();
-    coachline::courses::start_course(&mut conn, id, nurse, today() - Duration::weeks(weeks_ago), nurse)
+    coachline::courses::start_course(&mut conn, id, nurse, start, nurse)
         .await
         .unwrap();
     id
+}
+
+/// Dates the patient's invitation (their list's import) three weeks before `start`, so a
+/// course may start then: no course starts before the invitation.
+pub async fn invited_before(app: &TestApp, patient: i64, start: NaiveDate) {
+    sqlx::query(
+        "update patients set created_at = least(created_at, ($2::date - 21)::timestamp at time zone 'Europe/Copenhagen')
+          where id = $1",
+    )
+    .bind(patient)
+    .bind(start)
+    .execute(&app.db)
+    .await
+    .unwrap();
 }
 
 /// Books a call directly (as if done earlier) at a local date and time.

@@ -4,7 +4,7 @@ use axum::http::StatusCode;
 use chrono::{Duration, Months};
 
 use crate::course_fixtures::{booked, local, patient, today, world};
-use crate::helpers::TestApp;
+use crate::helpers::{form_key, TestApp};
 
 #[tokio::test]
 async fn starting_a_course_makes_the_patient_active_with_her_nurse_and_a_six_month_plan() {
@@ -100,6 +100,7 @@ async fn a_course_past_nine_months_cannot_continue_without_a_stated_reason() {
     let app = TestApp::new().await;
     let mut w = world(&app).await;
     let id = w.patient;
+    crate::course_fixtures::invited_before(&app, id, today() - Duration::days(290)).await;
     sqlx::query(
         "update courses set start_date = $2, planned_end = $2 + interval '6 months' where patient_id = $1",
     )
@@ -123,6 +124,7 @@ async fn a_course_past_nine_months_cannot_continue_without_a_stated_reason() {
         .post(
             &format!("/patients/{id}/calls/new"),
             &[
+                ("form_key", &form_key()),
                 ("outcome", "reached"),
                 ("note", "x"),
                 ("next", "booked"),

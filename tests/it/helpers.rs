@@ -305,3 +305,9 @@ impl Client<'_> {
         }
     }
 }
+
+/// A key for one form, as a page makes it when it shows a form that stores a record (a call,
+/// an amendment, a step to reach a patient): sending the same key twice stores it once.
+pub fn form_key() -> String {
+    uuid::Uuid::new_v4().to_string()
+}

@@ -23,6 +23,7 @@ mod patients;
 mod questionnaires;
 mod randomisation;
 mod record_ties;
+mod records;
 mod research;
 mod safety_nets;
 mod schema;

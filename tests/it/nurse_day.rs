@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use chrono::{Duration, Utc};
 
 use crate::course_fixtures::{active, booked, called, local, today, world};
-use crate::helpers::TestApp;
+use crate::helpers::{form_key, TestApp};
 
 #[tokio::test]
 async fn today_lists_calls_due_then_overdue_then_retries_then_patients_with_nothing_booked() {
@@ -116,6 +116,7 @@ async fn the_record_shows_the_header_and_the_whole_course_newest_first_with_who(
         .post(
             &format!("/patients/{id}/calls/new"),
             &[
+                ("form_key", &form_key()),
                 ("outcome", "reached"),
                 ("duration", "20"),
                 ("topics", "own_goals"),
@@ -330,8 +331,10 @@ async fn every_patient_page_and_action_refuses_another_centres_patient_and_logs_
                 (select count(*) from appointments where patient_id = $1),
                 (select count(*) from appointments where patient_id = $1 and status = 'scheduled'),
                 (select count(*) from goals where patient_id = $1) + (select count(*) from goal_progress),
-                (select count(*) from referrals where patient_id = $1 and result = ''),
-                (select count(*) from plan_prints) + (select count(*) from patient_contacts where name = 'Kim'),
+                (select count(*) from referrals where patient_id = $1)
+                  + (select count(*) from referral_results),
+                (select count(*) from plan_prints) + (select count(*) from patient_contacts where name = 'Kim')
+                  + (select count(*) from reachability_steps),
                 (select count(*) from courses where patient_id = $1 and end_date is null and extension_reason is null)",
     )
     .bind(kol)
@@ -371,6 +374,7 @@ async fn pages_about_one_patient_write_the_access_log_and_an_admin_may_read_but_
         .post(
             &format!("/patients/{id}/calls/new"),
             &[
+                ("form_key", &form_key()),
                 ("outcome", "reached"),
                 ("note", "x"),
                 ("next", "booked"),

@@ -106,6 +106,12 @@ pub async fn seed(app: &TestApp) -> Seeded {
         Some(knurse),
     )
     .await;
+    // Anna came on an earlier list: her first course was in 2025.
+    exec(
+        app,
+        &format!("update patients set created_at = '2024-12-02' where id = {anna}"),
+    )
+    .await;
     exec(app, &format!(
         "insert into courses (id, patient_id, nurse_id, start_date, planned_end, end_date, end_reason, end_reason_text) values
            (101, {anna}, {nurse}, '2025-01-10', '2025-08-01', '2025-07-20', 'other', 'Flyttede til Spanien'),
@@ -122,8 +128,9 @@ pub async fn seed(app: &TestApp) -> Seeded {
     exec(
         app,
         &format!(
-            "insert into referrals (patient_id, course_id, kind, on_date, purpose, result) values
-           ({anna}, 102, 'gp', '2026-02-20', 'Fortroligt formål', 'Fortroligt resultat')"
+            "with r as (insert into referrals (patient_id, course_id, kind, on_date, purpose) values
+                          ({anna}, 102, 'gp', '2026-02-20', 'Fortroligt formål') returning id)
+             insert into referral_results (referral_id, result) select id, 'Fortroligt resultat' from r"
         ),
     )
     .await;

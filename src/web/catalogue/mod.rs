@@ -11,6 +11,7 @@ mod invitations;
 mod letters;
 mod nurse;
 mod patients;
+mod records;
 mod research;
 
 /// Every area's texts, `(key, Danish, English)`.
@@ -26,4 +27,5 @@ pub const AREAS: &[&[(&str, &str, &str)]] = &[
     invitations::ENTRIES,
     letters::ENTRIES,
     research::ENTRIES,
+    records::ENTRIES,
 ];

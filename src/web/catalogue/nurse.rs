@@ -181,24 +181,14 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
     ("weekday.sun", "Søndag", "Sunday"),
     // Unreachable
     ("unreachable.flag", "Måske ikke til at træffe", "Possibly unreachable"),
-    ("unreachable.heading", "Tre forgæves forsøg i træk", "Three failed attempts in a row"),
+    ("unreachable.heading", "Forgæves forsøg i træk", "Failed attempts in a row"),
     (
         "unreachable.text",
-        "Patienten har ikke svaret på tre forskellige dage. Næste skridt:",
-        "The patient has not answered on three different days. Next steps:",
+        "Patienten er ikke truffet ved de seneste forsøg (centrets grænse for forgæves forsøg i træk er nået). Næste skridt:",
+        "The patient was not reached on the latest attempts (the centre's limit of failed attempts in a row is reached). Next steps:",
     ),
     ("unreachable.letter", "Send brev: ring til os", "Send a letter asking them to call"),
     ("unreachable.gp", "Kontakt egen læge", "Contact the GP"),
-    (
-        "unreachable.letter_purpose",
-        "Brev sendt: patienten bedes ringe til callcentret",
-        "Letter sent asking the patient to call the centre",
-    ),
-    (
-        "unreachable.gp_purpose",
-        "Kontakt til egen læge: patienten kan ikke træffes",
-        "Contact with the GP: the patient cannot be reached",
-    ),
     // Goals
     ("goal.heading", "Patientens mål", "The patient's goals"),
     ("goal.none", "Ingen mål endnu.", "No goals yet."),

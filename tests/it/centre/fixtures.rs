@@ -56,6 +56,7 @@ pub async fn municipality(app: &TestApp, patient: i64, municipality: &str) {
 
 /// An open course that started `start`; returns its id.
 pub async fn course(app: &TestApp, patient: i64, nurse: i64, start: NaiveDate) -> i64 {
+    crate::course_fixtures::invited_before(app, patient, start).await;
     sqlx::query_scalar(
         "insert into courses (patient_id, nurse_id, start_date, planned_end) values ($1, $2, $3, $3 + interval '6 months') returning id",
     )

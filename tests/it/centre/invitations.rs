@@ -225,6 +225,15 @@ async fn booking_the_meeting_refuses_a_double_booked_nurse_and_then_the_course_s
         )
     );
 
+    // The meeting is held (its outcome cannot be recorded before): it lies an hour back now.
+    sqlx::query(
+        "update appointments set starts_at = now() - interval '1 hour', ends_at = now()
+          where patient_id = $1 and kind = 'meeting'",
+    )
+    .bind(p)
+    .execute(&app.db)
+    .await
+    .unwrap();
     // After the meeting: consent is required before the course can start.
     let start = local(3);
     let call_day = local(17);

@@ -30,9 +30,11 @@ async fn the_overview_counts_the_funnel_and_the_calls_of_the_period() {
     .await;
     call(&app, b, anna, days(-400), "reached", 60).await;
     let done = patient(&app, ouh, "Færdig Frida", "ended", Some(anna)).await;
+    // Invited within the period, a short course that ended in it.
+    crate::course_fixtures::invited_before(&app, done, date(-50)).await;
     sqlx::query(
         "insert into courses (patient_id, nurse_id, start_date, planned_end, end_date, end_reason)
-         values ($1, $2, current_date - 200, current_date - 17, current_date - 10, 'completed')",
+         values ($1, $2, current_date - 50, current_date + 133, current_date - 10, 'completed')",
     )
     .bind(done)
     .bind(anna)
