@@ -6,6 +6,7 @@ use axum::Form;
 use serde::Deserialize;
 
 use crate::patients::access::{check, Action};
+use crate::web::limits::Limit;
 use crate::web::{AppError, Page, Result};
 use crate::AppState;
 
@@ -29,6 +30,11 @@ pub async fn create(
         .ok_or(AppError::NotFound)?;
     check(&state.db, &page.user, patient_id, Action::Write).await?;
     let text = form.text.trim();
+    if Limit::Text.exceeded_by(text).is_some() {
+        return Ok(
+            Redirect::to(&format!("/patients/{patient_id}?problem=too_long#call-{call_id}")).into_response(),
+        );
+    }
     if text.is_empty() {
         return Ok(Redirect::to(&format!(
             "/patients/{patient_id}?problem=amendment#call-{call_id}"

@@ -12,6 +12,7 @@ use super::{open_course, set_actor, today_in};
 use crate::admin::FormErrors;
 use crate::patients::access::{check, Action};
 use crate::patients::{brief, Brief};
+use crate::web::limits::Limit;
 use crate::web::{render, AppError, Layout, Page, Result};
 use crate::AppState;
 
@@ -100,6 +101,7 @@ pub async fn end(
     } else if form.reason == "other" && form.reason_text.is_empty() {
         errors.add("reason_text", "end.other_needs_text");
     }
+    errors.limit("reason_text", &form.reason_text, Limit::Line);
     let Some(date) = date.filter(|_| errors.is_empty()) else {
         return render(&EndPage {
             patient: brief(&state.db, id).await?,
@@ -158,6 +160,9 @@ pub async fn extend(
     let reason = form.extension_reason.trim();
     if reason.is_empty() {
         return Ok(Redirect::to(&format!("/patients/{id}?extension=missing")).into_response());
+    }
+    if Limit::Text.exceeded_by(reason).is_some() {
+        return Ok(Redirect::to(&format!("/patients/{id}?problem=too_long")).into_response());
     }
     sqlx::query!(
         "update courses set extension_reason = $2, updated_at = now() where patient_id = $1 and end_date is null",

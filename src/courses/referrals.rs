@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use super::{open_course, today_in};
 use crate::patients::access::{check, Action};
+use crate::web::limits::Limit;
 use crate::web::{AppError, Lang, Page, Result};
 use crate::AppState;
 
@@ -87,6 +88,12 @@ pub async fn create(
     if form.purpose.trim().is_empty() {
         return Ok(back(id, Some("referral_purpose")));
     }
+    if [&form.purpose, &form.result]
+        .iter()
+        .any(|t| Limit::Text.exceeded_by(t.trim()).is_some())
+    {
+        return Ok(back(id, Some("too_long")));
+    }
     insert(
         &state.db,
         id,
@@ -119,6 +126,9 @@ pub async fn result(
         .await?
         .ok_or(AppError::NotFound)?;
     check(&state.db, &page.user, patient_id, Action::Write).await?;
+    if Limit::Text.exceeded_by(form.result.trim()).is_some() {
+        return Ok(back(patient_id, Some("too_long")));
+    }
     sqlx::query!(
         "update referrals set result = $2, updated_at = now() where id = $1",
         referral_id,

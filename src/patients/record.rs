@@ -107,6 +107,7 @@ struct RecordPage {
     topics: Vec<Topic>,
     unreachable: bool,
     may_write: bool,
+    may_log_calls: bool,
     problem: Option<&'static str>,
     kinds: [&'static str; 5],
 }
@@ -266,6 +267,7 @@ fn problem_key(notice: &Notice) -> Option<&'static str> {
         "progress_empty" => "goal.progress_empty",
         "referral_kind" | "referral_date" | "referral_purpose" => "referral.incomplete",
         "amendment" => "amendment.empty",
+        "too_long" => "text.too_long_text",
         _ => return None,
     })
 }
@@ -324,6 +326,7 @@ pub async fn show(
         topics: all_topics(db).await?,
         unreachable,
         may_write: matches!(page.user.role, Role::Nurse | Role::Coordinator),
+        may_log_calls: page.user.role.logs_calls(),
         problem: problem_key(&notice),
         kinds: referrals::KINDS,
         layout: page.layout,

@@ -2,12 +2,15 @@
 
 pub mod auth;
 pub mod catalogue;
+pub mod client_ip;
 pub mod csrf;
 pub mod error;
 pub mod headers;
 pub mod i18n;
 pub mod layout;
+pub mod limits;
 pub mod request;
+pub mod spreadsheet;
 
 pub use auth::{CurrentUser, Role};
 pub use error::{AppError, Result};

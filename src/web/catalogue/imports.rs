@@ -137,6 +137,11 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
         "The workbook would unpack to an unreasonable size and is refused.",
     ),
     (
+        "import.refused.too_many_cells",
+        "Regnearket har flere end {arg} udfyldte celler, mere end en invitationsliste kan have, og er afvist. Del listen op, eller gem den som CSV.",
+        "The workbook has more than {arg} filled cells, more than an invitation list can have, and is refused. Split the list, or save it as CSV.",
+    ),
+    (
         "import.refused.bad_xlsx",
         "Regnearket kan ikke læses.",
         "The workbook cannot be read.",
