@@ -477,7 +477,7 @@ async fn a_hostile_ten_megabyte_workbook_is_refused_with_a_clear_message() {
         response.body
     );
     assert!(
-        response.body.contains("flere end 2000000 udfyldte celler"),
+        response.body.contains("højst 2000000 udfyldte celler"),
         "{}",
         response.body
     );

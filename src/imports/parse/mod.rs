@@ -95,8 +95,8 @@ pub enum Refusal {
     /// The zip inside the workbook would unpack to far more than a list needs.
     #[error("the workbook would unpack to an unreasonable size")]
     ZipBomb,
-    /// A workbook with more cells than any invitation list has.
-    #[error("the workbook has more cells than an invitation list can have")]
+    /// A workbook with more cells, or more text in them, than any invitation list has.
+    #[error("the workbook has more cells or text than an invitation list can have")]
     TooManyCells,
     /// A zip that is not a readable workbook, or a sheet that breaks off.
     #[error("the workbook could not be read")]

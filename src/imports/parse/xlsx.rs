@@ -33,6 +33,9 @@ const MAX_PART_IN_MEMORY: u64 = 32 * 1024 * 1024;
 const MAX_SHARED_STRINGS: u64 = 1_000_000;
 /// Filled cells read from a sheet: 150,000 rows of 13 columns is ten times a national list.
 pub const MAX_CELLS: usize = 2_000_000;
+/// Text in the cells read from a sheet: the rows kept in memory can hold no more than this.
+/// A national list of 15,000 rows has about 2 MB.
+const MAX_CELL_TEXT: usize = 48 * 1024 * 1024;
 
 /// True for the zip local-file signature every XLSX starts with.
 pub(super) fn is_zip(bytes: &[u8]) -> bool {
@@ -169,7 +172,7 @@ fn read_sheet(workbook: &mut Xlsx<Cursor<&[u8]>>, sheet: &str) -> Result<Option<
     let mut scan = SheetScan::default();
     let mut row: Vec<String> = Vec::new();
     let mut row_index: Option<u32> = None;
-    let mut read: usize = 0;
+    let (mut read, mut text): (usize, usize) = (0, 0);
     loop {
         let cell = match cells.next_cell() {
             Ok(Some(cell)) => cell,
@@ -198,6 +201,10 @@ fn read_sheet(workbook: &mut Xlsx<Cursor<&[u8]>>, sheet: &str) -> Result<Option<
                 row.resize(c + 1, String::new());
             }
             write_cell_text(&mut row[c], cell.get_value());
+            text += row[c].len();
+            if text > MAX_CELL_TEXT {
+                return Err(Unreadable::TooManyCells);
+            }
         }
     }
     if let Some(done) = row_index {

@@ -138,8 +138,8 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
     ),
     (
         "import.refused.too_many_cells",
-        "Regnearket har flere end {arg} udfyldte celler, mere end en invitationsliste kan have, og er afvist. Del listen op, eller gem den som CSV.",
-        "The workbook has more than {arg} filled cells, more than an invitation list can have, and is refused. Split the list, or save it as CSV.",
+        "Regnearket har flere celler eller mere tekst, end en invitationsliste kan have (højst {arg} udfyldte celler og 48 MB tekst), og er afvist. Del listen op.",
+        "The workbook has more cells or text than an invitation list can have (at most {arg} filled cells and 48 MB of text) and is refused. Split the list.",
     ),
     (
         "import.refused.bad_xlsx",
