@@ -43,23 +43,39 @@ pub enum CentreCommand {
     },
 }
 
-/// `coachline serve`.
+/// `coachline serve`: migrates as the owner, then serves as the application role, never as a
+/// role that could change history (unless `COACHLINE_DEV_DATABASE=true`).
 pub async fn serve(config: Config) -> anyhow::Result<()> {
-    let pool = db::connect_and_migrate(&config.database_url).await?;
+    let pool = db::connect_app(&config).await?;
+    db::refuse_owner_role(&pool, config.dev_database).await?;
     crate::serve(AppState::new(pool, config)).await
 }
 
-/// `coachline migrate`.
+/// `coachline migrate`: as `COACHLINE_MIGRATE_DATABASE_URL`'s role (or `DATABASE_URL`'s).
 pub async fn migrate(config: Config) -> anyhow::Result<()> {
-    db::connect_and_migrate(&config.database_url).await?;
+    db::connect_and_migrate(config.migrate_url()).await?;
     println!("The database is up to date.");
     Ok(())
 }
 
-/// `coachline demo`: demo data, the logins, then serve.
-pub async fn demo(config: Config) -> anyhow::Result<()> {
-    let pool = db::connect_and_migrate(&config.database_url).await?;
-    let added = demo::load(&pool).await?;
+/// `coachline demo [--force]`: demo data, the logins, then serve. The demo data goes in as the
+/// owner (it backdates history); the server then runs as `DATABASE_URL`'s role, and a demo is
+/// a development database by nature.
+pub async fn demo(mut config: Config, force: bool) -> anyhow::Result<()> {
+    let owner = db::connect_and_migrate(config.migrate_url()).await?;
+    if !force {
+        if let Some(refusal) = demo::foreign_data(&owner).await? {
+            anyhow::bail!(refusal);
+        }
+    }
+    let added = demo::load(&owner).await?;
+    let pool = if config.migrate_url() == config.database_url {
+        owner
+    } else {
+        owner.close().await;
+        db::connect(&config.database_url).await?
+    };
+    config.dev_database = true;
     println!("\ncoachline demo: http://{}", config.bind);
     println!(
         "Demo data loaded ({added} new invented patients). Sign in with password `{}` as:",
@@ -111,7 +127,7 @@ pub async fn import(
     let name = file
         .file_name()
         .map_or_else(|| "list".to_owned(), |n| n.to_string_lossy().into_owned());
-    let pool = db::connect_and_migrate(&config.database_url).await?;
+    let pool = db::connect_app(&config).await?;
     let centre_id = match centre {
         Some(code) => {
             let code = code.trim().to_uppercase();
@@ -166,17 +182,15 @@ pub async fn import(
     Ok(())
 }
 
-/// The server part of the database URL, where benchmarks make their scratch databases.
+/// The server part of the owner's database URL, where benchmarks make their scratch databases.
 fn server_of(config: &Config) -> &str {
-    config
-        .database_url
-        .rsplit_once('/')
-        .map_or(config.database_url.as_str(), |(s, _)| s)
+    let url = config.migrate_url();
+    url.rsplit_once('/').map_or(url, |(s, _)| s)
 }
 
 /// `coachline bench-import --rows N`: on a scratch database next to `DATABASE_URL`'s.
-pub async fn bench_import(config: Config, rows: usize) -> anyhow::Result<()> {
-    crate::bench::import::import(server_of(&config), rows).await
+pub async fn bench_import(config: Config, rows: usize, hostile: bool) -> anyhow::Result<()> {
+    crate::bench::import::import(server_of(&config), rows, hostile).await
 }
 
 /// `coachline bench-pages --users N --seconds S`: likewise.
@@ -193,7 +207,7 @@ pub async fn user(config: Config, command: UserCommand, password: String) -> any
         centre,
         capacity,
     } = command;
-    let pool = db::connect_and_migrate(&config.database_url).await?;
+    let pool = db::connect_app(&config).await?;
     let centre_id = match centre {
         Some(code) => {
             let code = code.trim().to_uppercase();
@@ -231,7 +245,7 @@ pub async fn centre(config: Config, command: CentreCommand) -> anyhow::Result<()
         address,
         phone,
     } = command;
-    let pool = db::connect_and_migrate(&config.database_url).await?;
+    let pool = db::connect_app(&config).await?;
     let (form, errors) = CentreForm {
         code,
         name,
@@ -253,10 +267,7 @@ pub async fn centre(config: Config, command: CentreCommand) -> anyhow::Result<()
 /// on `DATABASE_URL`'s server (dropped and made anew) and measures the research export.
 pub async fn bench_export(config: Config, patients: i64, reuse: bool) -> anyhow::Result<()> {
     use crate::research::bench;
-    let server = config
-        .database_url
-        .rsplit_once('/')
-        .map_or(config.database_url.as_str(), |(server, _)| server);
+    let server = server_of(&config);
     let url = format!("{server}/{}", bench::DATABASE);
     if reuse {
         let pool = db::connect_and_migrate(&url).await?;

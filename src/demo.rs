@@ -96,6 +96,30 @@ const MUNICIPALITIES: &[(&str, &str, &str)] = &[
     ("KOL", "7100", "Vejle"),
 ];
 
+/// Why the demo will not load into this database, if it holds anything the demo did not
+/// create: a real installation must not get an admin with the published demo password.
+pub async fn foreign_data(db: &PgPool) -> anyhow::Result<Option<&'static str>> {
+    let emails: Vec<String> = LOGINS.iter().map(|l| l.email.to_owned()).collect();
+    let foreign = sqlx::query_scalar!(
+        r#"select exists (select 1 from users where email <> all($1))
+               or exists (select 1 from centres where code not in ('OUH', 'KOL'))
+               or exists (select 1 from import_batches)
+               or exists (select 1 from patients where first_name <> all($2) or last_name <> all($3)
+                                                   or coalesce(address, '') not like 'Opdigtet Vej %')
+             as "foreign!""#,
+        &emails,
+        &FIRST.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+        &LAST.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+    )
+    .fetch_one(db)
+    .await?;
+    Ok(foreign.then_some(
+        "This database holds users, call centres or patients the demo did not create, so the demo \
+         refuses to add its published password and invented patients to it; use an empty database \
+         or pass --force.",
+    ))
+}
+
 /// Loads the demo data; returns how many patients were added this time.
 pub async fn load(db: &PgPool) -> anyhow::Result<u64> {
     for (code, name, address) in [

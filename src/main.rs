@@ -20,7 +20,11 @@ enum Command {
     /// Create the database if missing and apply migrations, then exit.
     Migrate,
     /// Load demo data, print the demo logins, and serve.
-    Demo,
+    Demo {
+        /// Load the demo into a database that already holds other users, centres or patients.
+        #[arg(long)]
+        force: bool,
+    },
     /// Import an invitation list (CSV or XLSX), exactly as the Imports page does.
     Import {
         /// The file to import.
@@ -55,6 +59,9 @@ enum Command {
         /// Rows in the generated list.
         #[arg(long, default_value_t = 15_000)]
         rows: usize,
+        /// Instead, the peak memory while hostile 10 MB workbooks are refused.
+        #[arg(long)]
+        hostile: bool,
     },
     /// Benchmark Today and the patient record under concurrent nurses on a seeded database.
     BenchPages {
@@ -89,7 +96,7 @@ async fn main() -> ExitCode {
         match cli.command {
             Command::Serve => cli::serve(config).await,
             Command::Migrate => cli::migrate(config).await,
-            Command::Demo => cli::demo(config).await,
+            Command::Demo { force } => cli::demo(config, force).await,
             Command::Import {
                 file,
                 centre,
@@ -101,7 +108,7 @@ async fn main() -> ExitCode {
                 let randomise = randomise.map(|ratio| (ratio, seed));
                 return cli::import(config, &file, centre, dry_run, json, randomise).await;
             }
-            Command::BenchImport { rows } => cli::bench_import(config, rows).await,
+            Command::BenchImport { rows, hostile } => cli::bench_import(config, rows, hostile).await,
             Command::BenchPages {
                 users,
                 seconds,

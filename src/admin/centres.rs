@@ -54,6 +54,9 @@ impl CentreForm {
         if self.name.is_empty() {
             errors.add("name", "form.required");
         }
+        errors.limit("name", &self.name, crate::web::limits::Limit::Line);
+        errors.limit("address", &self.address, crate::web::limits::Limit::Line);
+        errors.limit("phone", &self.phone, crate::web::limits::Limit::Line);
         (self, errors)
     }
 }

@@ -45,6 +45,17 @@ impl FormErrors {
         self.0.is_empty()
     }
 
+    /// Adds the too-long message for `field` if `value` exceeds `limit`; true if it did.
+    pub fn limit(&mut self, field: &'static str, value: &str, limit: crate::web::limits::Limit) -> bool {
+        match limit.exceeded_by(value) {
+            Some(key) => {
+                self.add(field, key);
+                true
+            }
+            None => false,
+        }
+    }
+
     /// The errors in English, one line, for the command line.
     pub fn describe(&self) -> String {
         let text: Vec<String> = self

@@ -82,6 +82,8 @@ impl UserForm {
         if name.is_empty() {
             errors.add("name", "form.required");
         }
+        errors.limit("name", &name, crate::web::limits::Limit::Line);
+        errors.limit("email", &email, crate::web::limits::Limit::Line);
         let role = Role::parse(self.role.trim());
         if role.is_none() {
             errors.add("role", "user.role_invalid");

@@ -9,7 +9,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 
 use crate::admin::FormErrors;
-use crate::imports::parse::neutralise_for_csv;
+use crate::web::spreadsheet::neutralise;
 use crate::web::{render, AppError, Layout, Page, Result};
 use crate::AppState;
 
@@ -24,6 +24,7 @@ pub fn action_key(action: &str) -> &'static str {
         "questionnaire.record" => "audit.action.questionnaire_record",
         "patient.access_view" => "audit.action.access_view",
         "access_log.export" => "audit.action.log_export",
+        "patient.found_by_cpr" => "audit.action.found_by_cpr",
         _ => "audit.action.other",
     }
 }
@@ -67,7 +68,15 @@ impl Filters {
         serde_urlencoded::to_string(self).unwrap_or_default()
     }
 
-    async fn check(&self, db: &sqlx::PgPool) -> Result<(Checked, FormErrors), sqlx::Error> {
+    /// Whether the patient was typed as a CPR number (searched by posting, never in a URL).
+    fn patient_is_cpr(&self) -> Option<String> {
+        let typed = self.patient.trim();
+        let digits: String = typed.chars().filter(char::is_ascii_digit).collect();
+        (digits.len() == 10 && typed.chars().all(|c| c.is_ascii_digit() || c == '-')).then_some(digits)
+    }
+
+    /// Checks the filters of a URL: a patient by number only.
+    fn check(&self) -> (Checked, FormErrors) {
         let mut errors = FormErrors::default();
         let date = |text: &str, field: &'static str, errors: &mut FormErrors| match text.trim() {
             "" => None,
@@ -84,19 +93,13 @@ impl Filters {
         if from.zip(to).is_some_and(|(f, t)| f > t) {
             errors.add("to", "audit.period_backwards");
         }
-        // A patient is given by number or CPR number.
+        // A patient is given by number here; a CPR number is posted (see `search`).
         let typed = self.patient.trim();
-        let digits: String = typed.chars().filter(char::is_ascii_digit).collect();
         let patient = if typed.is_empty() {
             None
-        } else if digits.len() == 10 && typed.chars().all(|c| c.is_ascii_digit() || c == '-') {
-            let id = sqlx::query_scalar!("select id from patients where cpr = $1", digits)
-                .fetch_optional(db)
-                .await?;
-            if id.is_none() {
-                errors.add("patient", "audit.patient_unknown");
-            }
-            id
+        } else if self.patient_is_cpr().is_some() {
+            errors.add("patient", "audit.patient_cpr_by_form");
+            None
         } else if let Ok(id) = typed.trim_start_matches('#').parse::<i64>() {
             Some(id)
         } else {
@@ -110,7 +113,7 @@ impl Filters {
             from,
             to,
         };
-        Ok((checked, errors))
+        (checked, errors)
     }
 }
 
@@ -203,7 +206,13 @@ pub async fn list(
     page: Page,
     Query(filters): Query<Filters>,
 ) -> Result<Response> {
-    let (checked, errors) = filters.check(&state.db).await?;
+    list_page(&state, page, filters, FormErrors::default()).await
+}
+
+async fn list_page(state: &AppState, page: Page, filters: Filters, errors: FormErrors) -> Result<Response> {
+    // An error found while posting (an unknown CPR number) stands for the whole form.
+    let (checked, more) = filters.check();
+    let errors = if errors.is_empty() { more } else { errors };
     let current = filters.page.unwrap_or(1).max(1);
     let entries = if errors.is_empty() {
         entries(&state.db, &checked, PAGE_SIZE, (current - 1) * PAGE_SIZE).await?
@@ -238,13 +247,37 @@ pub async fn list(
     Ok(response)
 }
 
+/// `POST /admin/access-log`: the filter form. A CPR number is looked up here, so it never
+/// travels in a URL, and finding the person is itself logged; then the filters go to `list`
+/// with the patient's number.
+pub async fn search(
+    State(state): State<AppState>,
+    page: Page,
+    axum::Form(mut filters): axum::Form<Filters>,
+) -> Result<Response> {
+    if let Some(cpr) = filters.patient_is_cpr() {
+        let id = sqlx::query_scalar!("select id from patients where cpr = $1", cpr)
+            .fetch_optional(&state.db)
+            .await?;
+        let Some(id) = id else {
+            let mut errors = FormErrors::default();
+            errors.add("patient", "audit.patient_unknown");
+            return list_page(&state, page, filters, errors).await;
+        };
+        crate::audit::record_found_by_cpr(&state.db, page.user.id, &[id]).await?;
+        filters.patient = id.to_string();
+    }
+    filters.page = None;
+    Ok(axum::response::Redirect::to(&format!("/admin/access-log?{}", filters.query())).into_response())
+}
+
 /// `GET /admin/access-log.csv`: the filtered log (all pages) as CSV; the download is logged too.
 pub async fn csv(
     State(state): State<AppState>,
     page: Page,
     Query(filters): Query<Filters>,
 ) -> Result<Response> {
-    let (checked, errors) = filters.check(&state.db).await?;
+    let (checked, errors) = filters.check();
     if !errors.is_empty() {
         return Err(AppError::BadRequest);
     }
@@ -287,11 +320,11 @@ pub async fn csv(
                 .write_record([
                     e.at.with_timezone(&page.user.tz).to_rfc3339(),
                     e.user_id.map(|u| u.to_string()).unwrap_or_default(),
-                    neutralise_for_csv(e.user_name.as_deref().unwrap_or("")),
-                    neutralise_for_csv(&e.action),
+                    neutralise(e.user_name.as_deref().unwrap_or("")).into_owned(),
+                    neutralise(&e.action).into_owned(),
                     e.patient_id.map(|p| p.to_string()).unwrap_or_default(),
                     e.allowed.to_string(),
-                    neutralise_for_csv(&e.detail_text()),
+                    neutralise(&e.detail_text()).into_owned(),
                 ])
                 .map_err(io)?;
         }

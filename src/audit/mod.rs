@@ -25,6 +25,29 @@ pub mod action {
     pub const ACCESS_VIEW: &str = "patient.access_view";
     /// The access log was downloaded as CSV.
     pub const LOG_EXPORT: &str = "access_log.export";
+    /// A search found the patient by their CPR number (the number itself is not kept).
+    pub const FOUND_BY_CPR: &str = "patient.found_by_cpr";
+}
+
+/// Appends one entry per patient a search found by CPR number, in one statement.
+pub async fn record_found_by_cpr(
+    db: impl PgExecutor<'_>,
+    user_id: i64,
+    patients: &[i64],
+) -> Result<(), sqlx::Error> {
+    if patients.is_empty() {
+        return Ok(());
+    }
+    sqlx::query!(
+        "insert into access_log (user_id, action, patient_id, allowed)
+         select $1, $2, unnest($3::bigint[]), true",
+        user_id,
+        action::FOUND_BY_CPR,
+        patients
+    )
+    .execute(db)
+    .await?;
+    Ok(())
 }
 
 /// Appends one entry to the access log. `detail` holds what was asked for (never patient data).
@@ -52,7 +75,7 @@ pub async fn record(
 /// `/admin/access-log` (admins) and `/patients/{id}/access` (anyone who may open the record).
 pub fn router(state: AppState) -> Router<AppState> {
     let admin = Router::new()
-        .route("/admin/access-log", get(log_page::list))
+        .route("/admin/access-log", get(log_page::list).post(log_page::search))
         .route("/admin/access-log.csv", get(log_page::csv))
         .route_layer(middleware::from_fn_with_state(state.clone(), admins_only));
     let patient = Router::new()

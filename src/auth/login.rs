@@ -1,9 +1,7 @@
 //! The sign-in page, signing out, the language switch and the health check.
 
-use std::net::SocketAddr;
-
 use askama::Template;
-use axum::extract::{ConnectInfo, FromRequestParts, State};
+use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -14,24 +12,10 @@ use serde::Deserialize;
 use super::password::{self, Password};
 use super::sessions;
 use crate::web::auth::{end_session, session_cookie_name, session_id_of};
-use crate::web::request::LANG_COOKIE;
+use crate::web::client_ip::ClientIp;
+use crate::web::request::{renewed_csrf_cookie, LANG_COOKIE};
 use crate::web::{render, CurrentUser, Lang, Layout, ReqCtx, Result};
 use crate::AppState;
-
-/// The address a request came from, for rate limiting; "unknown" when not served over TCP.
-pub struct ClientIp(pub String);
-
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let ip = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string());
-        Ok(ClientIp(ip))
-    }
-}
 
 #[derive(Template)]
 #[template(path = "auth/login.html")]
@@ -116,7 +100,8 @@ pub async fn submit(
     }
     let id = sessions::create(&state.db, user.id).await?;
     tracing::info!(user_id = user.id, "signed in");
-    let mut jar = jar.add(sessions::cookie(id, state.config.https));
+    let csrf = renewed_csrf_cookie(&state.config.secret, state.config.https, Some(&id));
+    let mut jar = jar.add(sessions::cookie(id, state.config.https)).add(csrf);
     if let Some(lang) = user.language.as_deref().and_then(Lang::parse) {
         jar = jar.add(lang_cookie(lang, state.config.https));
     }
@@ -130,7 +115,12 @@ pub async fn logout(State(state): State<AppState>, parts: Parts) -> Result<Respo
         end_session(&state.db, &id).await?;
     }
     let jar = CookieJar::from_headers(&parts.headers)
-        .remove(Cookie::build(session_cookie_name(state.config.https)).path("/"));
+        .remove(Cookie::build(session_cookie_name(state.config.https)).path("/"))
+        .add(renewed_csrf_cookie(
+            &state.config.secret,
+            state.config.https,
+            None,
+        ));
     Ok((jar, Redirect::to("/login")).into_response())
 }
 

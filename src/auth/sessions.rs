@@ -9,8 +9,9 @@ use crate::web::auth::{hash_session_id, session_cookie_name};
 /// Failed attempts on one account within `LOCK_WINDOW_MINUTES` that lock it for that long.
 pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
 pub const LOCK_WINDOW_MINUTES: i32 = 15;
-/// Attempts from one address within `ADDRESS_WINDOW_MINUTES` before it gets 429.
-pub const MAX_ATTEMPTS_PER_ADDRESS: i64 = 30;
+/// Failed attempts from one address within `ADDRESS_WINDOW_MINUTES` before it gets 429.
+/// Successes never count: a hospital's colleagues often share one address behind its proxy.
+pub const MAX_FAILURES_PER_ADDRESS: i64 = 30;
 pub const ADDRESS_WINDOW_MINUTES: i32 = 5;
 
 /// Starts a session for `user_id`; returns the new random id (the cookie value).
@@ -81,15 +82,15 @@ pub async fn account_locked(db: impl PgExecutor<'_>, email: &str) -> Result<bool
     Ok(failures >= MAX_FAILURES_PER_ACCOUNT)
 }
 
-/// Whether one address is hammering the sign-in form.
+/// Whether one address is guessing: too many failed sign-ins from it within the window.
 pub async fn address_hammering(db: impl PgExecutor<'_>, ip: &str) -> Result<bool, sqlx::Error> {
-    let attempts = sqlx::query_scalar!(
+    let failures = sqlx::query_scalar!(
         r#"select count(*) as "n!" from login_attempts
-            where ip = $1 and at > now() - make_interval(mins => $2)"#,
+            where ip = $1 and not succeeded and at > now() - make_interval(mins => $2)"#,
         ip,
         ADDRESS_WINDOW_MINUTES
     )
     .fetch_one(db)
     .await?;
-    Ok(attempts >= MAX_ATTEMPTS_PER_ADDRESS)
+    Ok(failures >= MAX_FAILURES_PER_ADDRESS)
 }

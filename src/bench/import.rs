@@ -66,12 +66,18 @@ pub async fn phase<T, F: std::future::Future<Output = anyhow::Result<T>>>(
     Ok(result)
 }
 
-/// Runs the benchmark against a scratch database on the server of `server_url`.
-pub async fn import(server_url: &str, rows: usize) -> anyhow::Result<()> {
+/// Runs the benchmark against a scratch database on the server of `server_url`; with
+/// `hostile`, the hostile workbooks instead of a generated list.
+pub async fn import(server_url: &str, rows: usize, hostile: bool) -> anyhow::Result<()> {
     let db = super::scratch_database(server_url, "coachline_bench_import").await?;
     sqlx::query("insert into centres (code, name) values ('OUH', 'OUH Odense'), ('KOL', 'Kolding')")
         .execute(&db)
         .await?;
+    if hostile {
+        super::hostile::run(&db).await?;
+        db.close().await;
+        return Ok(());
+    }
     let list = generate_list(rows, 0);
     let other = generate_list(rows, rows);
     println!(

@@ -7,6 +7,7 @@ use axum::Form;
 use serde::Deserialize;
 
 use crate::patients::access::{check, Action};
+use crate::web::limits::Limit;
 use crate::web::{AppError, FormKey, Page, Result};
 use crate::AppState;
 
@@ -39,6 +40,11 @@ pub async fn create(
         return Ok(back(Some("form_key")));
     };
     let text = form.text.trim();
+    if Limit::Text.exceeded_by(text).is_some() {
+        return Ok(
+            Redirect::to(&format!("/patients/{patient_id}?problem=too_long#call-{call_id}")).into_response(),
+        );
+    }
     if text.is_empty() {
         return Ok(back(Some("amendment")));
     }

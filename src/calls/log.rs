@@ -16,6 +16,7 @@ use crate::courses::ending::{plan_ending, EndingReason};
 use crate::courses::set_actor;
 use crate::patients::access::{check, Action};
 use crate::patients::Brief;
+use crate::web::limits::Limit;
 use crate::web::{render, AppError, FormKey, Layout, Page, Result};
 use crate::AppState;
 
@@ -112,9 +113,19 @@ async fn page_for(
     })
 }
 
+/// A call is recorded with the nurse who made it; anyone else is told so.
+fn refuse_all_but_nurses(page: &Page) -> Result<()> {
+    if page.user.role.logs_calls() {
+        Ok(())
+    } else {
+        Err(AppError::Refused("call.nurses_only"))
+    }
+}
+
 /// `GET /patients/{id}/calls/new`.
 pub async fn form(State(state): State<AppState>, page: Page, Path(id): Path<i64>) -> Result<Response> {
     check(&state.db, &page.user, id, Action::ViewPage).await?;
+    refuse_all_but_nurses(&page)?;
     let ctx = context(&state.db, id, page.user.tz, page.now()).await?;
     let form = CallForm {
         appointment_id: ctx.due.map(|(a, _)| a.to_string()).unwrap_or_default(),
@@ -136,6 +147,7 @@ pub async fn save(
     body: Bytes,
 ) -> Result<Response> {
     check(&state.db, &page.user, id, Action::Write).await?;
+    refuse_all_but_nurses(&page)?;
     let mut form = CallForm::from_body(&body)?;
     let ctx = context(&state.db, id, page.user.tz, page.now()).await?;
     let tz = page.user.tz;
@@ -161,6 +173,7 @@ pub async fn save(
     if duration.is_none() {
         errors.add("duration", "call.duration_invalid");
     }
+    errors.limit("note", form.note.trim(), Limit::Text);
     let known: Vec<String> = all_topics(&state.db).await?.into_iter().map(|t| t.code).collect();
     form.topics.retain(|t| known.contains(t));
     let Some(course) = ctx.course.clone() else {

@@ -91,6 +91,12 @@ pub async fn create(
     if form.name.trim().is_empty() {
         return show(&state, page, form, Some("form.required")).await;
     }
+    if [&form.name, &form.address]
+        .iter()
+        .any(|t| crate::web::limits::Limit::Line.exceeded_by(t.trim()).is_some())
+    {
+        return show(&state, page, form, Some("text.too_long_line")).await;
+    }
     let result = sqlx::query!(
         "insert into centre_rooms (centre_id, name, address) values ($1, $2, $3)",
         centre_id,
@@ -125,6 +131,12 @@ pub async fn update(
     }
     if form.name.trim().is_empty() {
         return show(&state, page, form, Some("form.required")).await;
+    }
+    if [&form.name, &form.address]
+        .iter()
+        .any(|t| crate::web::limits::Limit::Line.exceeded_by(t.trim()).is_some())
+    {
+        return show(&state, page, form, Some("text.too_long_line")).await;
     }
     let result = sqlx::query!(
         "update centre_rooms set name = $2, address = $3, active = $4, updated_at = now() where id = $1",

@@ -13,6 +13,7 @@ use crate::admin::FormErrors;
 use crate::appointments::cancel::{cancel_open, CancelReason};
 use crate::patients::access::{check, Action};
 use crate::patients::{brief, Brief};
+use crate::web::limits::Limit;
 use crate::web::{render, violates, AppError, Layout, Page, Result};
 use crate::AppState;
 
@@ -106,6 +107,7 @@ pub async fn end(
     } else if form.reason == "other" && form.reason_text.is_empty() {
         errors.add("reason_text", "end.other_needs_text");
     }
+    errors.limit("reason_text", &form.reason_text, Limit::Line);
     let Some(date) = date.filter(|_| errors.is_empty()) else {
         return render(&EndPage {
             patient: brief(&state.db, id).await?,
@@ -176,6 +178,9 @@ pub async fn extend(
     let reason = form.extension_reason.trim();
     if reason.is_empty() {
         return Ok(Redirect::to(&format!("/patients/{id}?extension=missing")).into_response());
+    }
+    if Limit::Text.exceeded_by(reason).is_some() {
+        return Ok(Redirect::to(&format!("/patients/{id}?problem=too_long")).into_response());
     }
     sqlx::query!(
         "update courses set extension_reason = $2, updated_at = now() where patient_id = $1 and end_date is null",

@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use super::{open_course, set_actor};
 use crate::patients::access::{check, Action};
+use crate::web::limits::Limit;
 use crate::web::{AppError, Page, Result};
 use crate::AppState;
 
@@ -35,6 +36,9 @@ pub async fn create(
     let text = form.text.trim();
     if text.is_empty() {
         return Ok(back(id, Some("goal_text")));
+    }
+    if Limit::Text.exceeded_by(text).is_some() {
+        return Ok(back(id, Some("too_long")));
     }
     let course = open_course(&state.db, id).await?;
     sqlx::query!(
@@ -84,6 +88,9 @@ pub async fn progress(
     let comment = form.comment.trim();
     if rating.is_none() && comment.is_empty() {
         return Ok(back(patient_id, Some("progress_empty")));
+    }
+    if Limit::Text.exceeded_by(comment).is_some() {
+        return Ok(back(patient_id, Some("too_long")));
     }
     sqlx::query!(
         "insert into goal_progress (goal_id, rating, comment, recorded_by) values ($1, $2, $3, $4)",

@@ -10,6 +10,7 @@ use serde::Deserialize;
 
 use super::open_course;
 use crate::patients::access::{check, Action};
+use crate::web::limits::Limit;
 use crate::web::{AppError, Page, Result};
 use crate::AppState;
 
@@ -110,6 +111,12 @@ pub async fn create(
     if form.purpose.trim().is_empty() {
         return Ok(back(id, Some("referral_purpose")));
     }
+    if [&form.purpose, &form.result]
+        .iter()
+        .any(|t| Limit::Text.exceeded_by(t.trim()).is_some())
+    {
+        return Ok(back(id, Some("too_long")));
+    }
     insert(
         &state.db,
         id,
@@ -145,6 +152,9 @@ pub async fn result(
     let result = form.result.trim();
     if result.is_empty() {
         return Ok(back(patient_id, Some("referral_result")));
+    }
+    if Limit::Text.exceeded_by(result).is_some() {
+        return Ok(back(patient_id, Some("too_long")));
     }
     let mut conn = state.db.acquire().await?;
     add_result(&mut conn, referral_id, result, page.user.id).await?;

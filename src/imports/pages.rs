@@ -8,11 +8,12 @@ use axum::Form;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-use super::parse::{self, neutralise_for_csv, Refusal};
+use super::parse::{self, Refusal};
 use super::randomise::{self, Randomisation, Ratio};
 use super::report::Report;
 use super::run::{self, ImportError, Source};
 use crate::admin::users::{centre_choices, CentreChoice};
+use crate::web::spreadsheet::neutralise;
 use crate::web::{render, AppError, Layout, Page, Result};
 use crate::AppState;
 
@@ -424,10 +425,24 @@ pub async fn rejected_csv(
     let (batch, report) = load_batch(&state.db, id).await?;
     let mut writer = csv::WriterBuilder::new().delimiter(b';').from_writer(Vec::new());
     let io = |e: csv::Error| AppError::Internal(e.into());
-    writer.write_record(["line", "reason"]).map_err(io)?;
+    // The rejected rows, then the values dropped from imported rows, for the data unit to
+    // correct. Values are as the file had them, neutralised so no cell runs as a formula.
+    writer
+        .write_record(["line", "reason", "column", "value"])
+        .map_err(io)?;
     for error in &report.errors {
         writer
-            .write_record([error.line.to_string(), neutralise_for_csv(&error.reason)])
+            .write_record([&error.line.to_string(), &*neutralise(&error.reason), "", ""])
+            .map_err(io)?;
+    }
+    for warning in &report.warning_list {
+        writer
+            .write_record([
+                &warning.line.to_string(),
+                &*neutralise(&warning.reason),
+                &*neutralise(&warning.column),
+                &*neutralise(&warning.value),
+            ])
             .map_err(io)?;
     }
     let mut body = b"\xEF\xBB\xBF".to_vec();

@@ -87,6 +87,7 @@ pub async fn record(
     } else if to == Status::NotEligible && reason.is_empty() {
         errors.add("outcome_reason", "invitation.reason_required");
     }
+    errors.limit("outcome_reason", &reason, crate::web::limits::Limit::Line);
     if !errors.is_empty() {
         return show_page(&state, page, s, Some(typed), errors).await;
     }

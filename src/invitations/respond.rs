@@ -36,6 +36,7 @@ pub async fn respond(
         _ => None,
     };
     let reason = typed.reason.trim().to_owned();
+    errors.limit("reason", &reason, crate::web::limits::Limit::Line);
     match to {
         None => errors.add("response", "invitation.choose_response"),
         Some(to) if !transition_allowed(s.status, to) => {

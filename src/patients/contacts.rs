@@ -9,6 +9,7 @@ use serde::Deserialize;
 use super::access::{check, Action};
 use super::{brief, Brief};
 use crate::admin::FormErrors;
+use crate::web::limits::Limit;
 use crate::web::{render, AppError, Layout, Page, Result};
 use crate::AppState;
 
@@ -42,6 +43,9 @@ impl ContactForm {
         if self.name.is_empty() {
             errors.add("name", "form.required");
         }
+        errors.limit("name", &self.name, Limit::Line);
+        errors.limit("relation", &self.relation, Limit::Line);
+        errors.limit("phone", &self.phone, Limit::Line);
         if !self.phone.is_empty()
             && !self
                 .phone
@@ -83,9 +87,26 @@ async fn page_for(
     form: ContactForm,
     errors: FormErrors,
 ) -> Result<Response> {
-    let times = sqlx::query_scalar!("select preferred_call_times from patients where id = $1", id)
-        .fetch_one(&state.db)
-        .await?;
+    page_with_times(state, page, id, form, errors, None).await
+}
+
+/// The page, with the preferred call times as typed when they were refused.
+async fn page_with_times(
+    state: &AppState,
+    page: Page,
+    id: i64,
+    form: ContactForm,
+    errors: FormErrors,
+    typed_times: Option<String>,
+) -> Result<Response> {
+    let times = match typed_times {
+        Some(times) => times,
+        None => {
+            sqlx::query_scalar!("select preferred_call_times from patients where id = $1", id)
+                .fetch_one(&state.db)
+                .await?
+        }
+    };
     render(&ContactsPage {
         patient: brief(&state.db, id).await?,
         layout: page.layout,
@@ -117,6 +138,15 @@ pub async fn save_times(
     Form(form): Form<TimesForm>,
 ) -> Result<Response> {
     check(&state.db, &page.user, id, Action::Write).await?;
+    let mut errors = FormErrors::default();
+    if errors.limit(
+        "preferred_call_times",
+        form.preferred_call_times.trim(),
+        Limit::Text,
+    ) {
+        let typed = Some(form.preferred_call_times);
+        return page_with_times(&state, page, id, ContactForm::default(), errors, typed).await;
+    }
     sqlx::query!(
         "update patients set preferred_call_times = $2, updated_at = now() where id = $1",
         id,

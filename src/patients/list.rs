@@ -1,9 +1,14 @@
 //! The patient list: search by name, CPR or phone; filter by status, centre, batch and
 //! municipality; sort by risk score or name; paginated. A coordinator sees only her centre.
+//!
+//! The search words are patient data, so they never travel in a URL: a search is posted, and
+//! its pages and sorting are posted again. Filters without search words are plain links.
+//! Every person found by their CPR number is written to the access log.
 
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
+use axum::Form;
 use serde::Deserialize;
 
 use super::Status;
@@ -30,14 +35,17 @@ pub struct Filters {
     pub sort: String,
     #[serde(default)]
     pub page: Option<i64>,
+    /// A sort asked for by a column's button in a posted search (the form also carries `sort`).
+    #[serde(default)]
+    pub sort_by: Option<String>,
 }
 
 impl Filters {
-    /// The query string for another page or sort, keeping the filters.
+    /// The query string for another page or sort, keeping the filters but never the search
+    /// words (a search pages by posting, see the template).
     pub fn link(&self, page: i64, sort: &str) -> String {
         serde_urlencoded::to_string([
-            ("q", self.q.as_str()),
-            ("status", &self.status),
+            ("status", self.status.as_str()),
             ("centre", &self.centre),
             ("batch", &self.batch),
             ("municipality", &self.municipality),
@@ -120,12 +128,34 @@ impl ListPage {
     }
 }
 
-/// `GET /patients`.
+/// `GET /patients`: the filters of a link; search words in a URL are ignored.
 pub async fn list(
     State(state): State<AppState>,
     page: Page,
     Query(filters): Query<Filters>,
 ) -> Result<Response> {
+    let filters = Filters {
+        q: String::new(),
+        sort_by: None,
+        ..filters
+    };
+    show(state, page, filters).await
+}
+
+/// `POST /patients`: a search, or another page or sort of one.
+pub async fn search(
+    State(state): State<AppState>,
+    page: Page,
+    Form(mut filters): Form<Filters>,
+) -> Result<Response> {
+    if let Some(sort) = filters.sort_by.take().filter(|s| !s.is_empty()) {
+        filters.sort = sort;
+        filters.page = None;
+    }
+    show(state, page, filters).await
+}
+
+async fn show(state: AppState, page: Page, filters: Filters) -> Result<Response> {
     let user = &page.user;
     // A coordinator's centre is not a filter she can change.
     let centre: Option<i64> = if user.role.is_bound_to_centre() {
@@ -169,6 +199,14 @@ pub async fn list(
     )
     .fetch_all(&state.db)
     .await?;
+    if let Some(digits) = &digits {
+        let found: Vec<i64> = rows
+            .iter()
+            .filter(|r| r.cpr.starts_with(digits.as_str()))
+            .map(|r| r.id)
+            .collect();
+        crate::audit::record_found_by_cpr(&state.db, user.id, &found).await?;
+    }
     let total = rows.first().map_or(0, |r| r.total);
     let municipalities = sqlx::query_scalar!(
         r#"select distinct municipality as "m!" from patients

@@ -22,7 +22,7 @@ pub use status::Status;
 /// `/patients` (coordinators, admins) and `/patients/{id}` (anyone signed in, within their centre).
 pub fn router(state: AppState) -> Router<AppState> {
     let list = Router::new()
-        .route("/patients", get(list::list))
+        .route("/patients", get(list::list).post(list::search))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             patient_listers_only,

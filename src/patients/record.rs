@@ -112,6 +112,7 @@ struct RecordPage {
     /// The safety nets the patient is caught in, with the date since when.
     nets: Vec<(crate::safety::Net, NaiveDate)>,
     may_write: bool,
+    may_log_calls: bool,
     problem: Option<&'static str>,
     done: Option<&'static str>,
     kinds: [&'static str; 5],
@@ -330,6 +331,7 @@ fn problem_key(notice: &Notice) -> Option<&'static str> {
         "referral_result" => "referral.result_empty",
         "form_key" => "record.form_stale",
         "reach_no_course" => "reach.no_course",
+        "too_long" => "text.too_long_text",
         _ => return None,
     })
 }
@@ -390,6 +392,7 @@ pub async fn show(
         unreachable,
         nets,
         may_write: matches!(page.user.role, Role::Nurse | Role::Coordinator),
+        may_log_calls: page.user.role.logs_calls(),
         problem: problem_key(&notice),
         done: done_key(&notice),
         kinds: referrals::KINDS,

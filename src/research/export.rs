@@ -15,6 +15,7 @@ use zip::ZipWriter;
 
 use super::dictionary::DICTIONARY;
 use super::pseudonym::{LastPseudonym, Pseudonymiser};
+use crate::web::spreadsheet::neutralise;
 
 /// Bytes gathered before a chunk is sent on.
 const CHUNK: usize = 64 * 1024;
@@ -116,19 +117,21 @@ pub async fn write(db: PgPool, filter: Filter, names: Pseudonymiser, tx: Sender)
         )
         .fetch(&db);
         while let Some(r) = rows.try_next().await? {
+            // Municipality and diagnoses come from the region's file: text cells are
+            // neutralised, numbers (risk score, years) written as they are.
             csv.write_record([
-                names.patient(&r.cpr),
-                r.birth_year.to_string(),
-                r.sex,
-                age_band(r.age),
-                r.municipality.unwrap_or_default(),
-                r.diagnoses.join(" "),
-                opt(r.risk_score),
-                r.centre,
-                opt(r.batch_id),
-                r.arm.unwrap_or_default(),
-                r.invited_on.to_string(),
-                r.status,
+                names.patient(&r.cpr).as_str(),
+                &r.birth_year.to_string(),
+                &r.sex,
+                &age_band(r.age),
+                &neutralise(r.municipality.as_deref().unwrap_or_default()),
+                &neutralise(&r.diagnoses.join(" ")),
+                &opt(r.risk_score),
+                &neutralise(&r.centre),
+                &opt(r.batch_id),
+                r.arm.as_deref().unwrap_or_default(),
+                &r.invited_on.to_string(),
+                &r.status,
             ])?;
             counts.patients += 1;
             out.pump(&tx, false).await?;

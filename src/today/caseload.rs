@@ -57,6 +57,9 @@ pub struct Filters {
     /// `name` (default), `next`, `last` or `week`.
     #[serde(default)]
     pub sort: String,
+    /// A sort asked for by a column's button in a posted search.
+    #[serde(default)]
+    pub sort_by: Option<String>,
 }
 
 #[derive(Template)]
@@ -91,21 +94,39 @@ impl MyPatientsPage {
     }
 
     fn sort_link(&self, sort: &str) -> String {
-        serde_urlencoded::to_string([
-            ("q", self.filters.q.as_str()),
-            ("show", &self.filters.show),
-            ("sort", sort),
-        ])
-        .unwrap_or_default()
+        // Never the search words: they are patient data (a search sorts by posting).
+        serde_urlencoded::to_string([("show", self.filters.show.as_str()), ("sort", sort)])
+            .unwrap_or_default()
     }
 }
 
-/// `GET /my-patients`.
+/// `GET /my-patients`: the filters of a link; search words in a URL are ignored.
 pub async fn show(
     State(state): State<AppState>,
     page: Page,
     Query(filters): Query<Filters>,
 ) -> Result<Response> {
+    let filters = Filters {
+        q: String::new(),
+        sort_by: None,
+        ..filters
+    };
+    caseload(state, page, filters).await
+}
+
+/// `POST /my-patients`: a search by name or phone, or another sort of one.
+pub async fn search(
+    State(state): State<AppState>,
+    page: Page,
+    axum::Form(mut filters): axum::Form<Filters>,
+) -> Result<Response> {
+    if let Some(sort) = filters.sort_by.take().filter(|s| !s.is_empty()) {
+        filters.sort = sort;
+    }
+    caseload(state, page, filters).await
+}
+
+async fn caseload(state: AppState, page: Page, filters: Filters) -> Result<Response> {
     let only_active = !matches!(filters.show.as_str(), "ended" | "all");
     let mut rows = of_nurse(&state.db, page.user.id, page.now(), only_active).await?;
     if filters.show == "ended" {

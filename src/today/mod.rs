@@ -17,7 +17,7 @@ use crate::AppState;
 pub fn router(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/today", get(day::show))
-        .route("/my-patients", get(caseload::show))
+        .route("/my-patients", get(caseload::show).post(caseload::search))
         .route_layer(middleware::from_fn_with_state(state, nurses_only))
 }
 

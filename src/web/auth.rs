@@ -74,6 +74,12 @@ impl Role {
         self == Role::Nurse
     }
 
+    /// Logs calls: a call is recorded with the nurse who made it, so only nurses log them (a
+    /// coordinator covering moves the patient to a colleague nurse instead).
+    pub fn logs_calls(self) -> bool {
+        self == Role::Nurse
+    }
+
     /// Downloads the pseudonymised research export.
     pub fn can_export_research(self) -> bool {
         matches!(self, Role::Admin | Role::Researcher)
@@ -182,14 +188,18 @@ pub async fn load_session(
     .await?;
     let Some(row) = row else { return Ok(None) };
     let now = Utc::now();
+    let idle = chrono::Duration::from_std(idle).unwrap_or_default();
+    // The last use is written at most once per `touch` (fewer writes), so `last_seen_at` may
+    // be up to `touch` older than the last use: the idle limit counts from the last use, and
+    // a session in use never ends at it.
+    let touch = std::cmp::min(chrono::Duration::seconds(30), idle / 10);
     let expired = now - row.created_at > chrono::Duration::from_std(absolute).unwrap_or_default()
-        || now - row.last_seen_at > chrono::Duration::from_std(idle).unwrap_or_default();
+        || now - row.last_seen_at > idle + touch;
     if expired {
         end_session(db, session_id).await?;
         return Ok(None);
     }
-    // Touch at most once a minute: fewer writes, and the idle timeout is in minutes anyway.
-    if now - row.last_seen_at > chrono::Duration::seconds(60) {
+    if now - row.last_seen_at > touch {
         sqlx::query!(
             "update sessions set last_seen_at = now() where id_hash = $1",
             hash

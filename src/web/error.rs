@@ -15,6 +15,9 @@ pub enum AppError {
     /// Signed in, but this is not for this person's role or centre.
     #[error("forbidden")]
     Forbidden,
+    /// Forbidden, with the catalogue key of a sentence saying why and what to do instead.
+    #[error("refused: {0}")]
+    Refused(&'static str),
     #[error("not found")]
     NotFound,
     /// The request was malformed in a way a form cannot explain (e.g. a bad id).
@@ -30,12 +33,6 @@ pub enum AppError {
     /// Anything else: logged with its cause and an incident id, shown as a 500.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
-}
-
-/// Whether a database error is the violation of the constraint `name` (a `check`, `unique` or
-/// `exclude` constraint, or a trigger that names one), which a form turns into a message.
-pub fn violates(error: &sqlx::Error, name: &str) -> bool {
-    matches!(error, sqlx::Error::Database(e) if e.constraint() == Some(name))
 }
 
 impl From<sqlx::Error> for AppError {
@@ -62,6 +59,8 @@ pub struct ErrorPage {
     pub status: StatusCode,
     /// For 500s: the id that is also in the log line with the cause.
     pub incident: Option<String>,
+    /// The catalogue key of the page's text, when it says more than the status.
+    pub text_key: Option<&'static str>,
 }
 
 impl AppError {
@@ -69,7 +68,7 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::SignInRequired => StatusCode::SEE_OTHER,
-            AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::Forbidden | AppError::Refused(_) | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::BadRequest => StatusCode::BAD_REQUEST,
             AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
@@ -99,8 +98,16 @@ impl IntoResponse for AppError {
             }
             _ => None,
         };
+        let text_key = match self {
+            AppError::Refused(key) => Some(key),
+            _ => None,
+        };
         let mut response = status.into_response();
-        response.extensions_mut().insert(ErrorPage { status, incident });
+        response.extensions_mut().insert(ErrorPage {
+            status,
+            incident,
+            text_key,
+        });
         response
     }
 }

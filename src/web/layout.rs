@@ -51,6 +51,16 @@ impl Layout {
     }
 
     /// The text for `key` in the page's language.
+    /// `maxlength` of a one-line free-text field.
+    pub fn line_max(&self) -> usize {
+        super::limits::LINE_CHARS
+    }
+
+    /// `maxlength` of a free text (a note, a comment).
+    pub fn text_max(&self) -> usize {
+        super::limits::TEXT_CHARS
+    }
+
     pub fn t(&self, key: &str) -> &'static str {
         self.lang.t(key)
     }
@@ -209,7 +219,7 @@ pub async fn error_pages(State(state): State<AppState>, request: Request, next: 
         layout: Layout::new(&ctx, user, &path),
         status: info.status.as_u16(),
         title_key,
-        text_key,
+        text_key: info.text_key.unwrap_or(text_key),
         incident: info.incident,
     };
     let mut rendered = match page.render() {

@@ -2,13 +2,16 @@
 
 pub mod auth;
 pub mod catalogue;
+pub mod client_ip;
 pub mod csrf;
 pub mod error;
 pub mod form_key;
 pub mod headers;
 pub mod i18n;
 pub mod layout;
+pub mod limits;
 pub mod request;
+pub mod spreadsheet;
 
 pub use auth::{CurrentUser, Role};
 pub use error::{violates, AppError, Result};

@@ -10,6 +10,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 
+use super::auth::session_cookie_name;
 use super::{csrf, AppError, Lang};
 use crate::AppState;
 
@@ -48,17 +49,35 @@ pub fn csrf_cookie_name(https: bool) -> &'static str {
     }
 }
 
+/// The CSRF cookie carrying `token`.
+pub fn csrf_cookie(token: String, https: bool) -> Cookie<'static> {
+    Cookie::build((csrf_cookie_name(https), token))
+        .path("/")
+        .http_only(true)
+        .secure(https)
+        .same_site(SameSite::Lax)
+        .build()
+}
+
+/// A new CSRF cookie for the session that starts (`Some(id)`) or ends (`None`) with this response.
+pub fn renewed_csrf_cookie(secret: &[u8], https: bool, session: Option<&str>) -> Cookie<'static> {
+    csrf_cookie(csrf::new_token(secret, session.unwrap_or("")), https)
+}
+
 /// Middleware: works out the language and CSRF token, refuses unsafe requests without the token.
 pub async fn request_context(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let jar = CookieJar::from_headers(request.headers());
     let lang = lang_of(request.headers());
     let cookie_name = csrf_cookie_name(state.config.https);
+    let session = jar
+        .get(session_cookie_name(state.config.https))
+        .map_or("", |c| c.value());
     let existing = jar
         .get(cookie_name)
         .map(|c| c.value().to_owned())
-        .filter(|t| csrf::is_genuine(&state.config.secret, t));
+        .filter(|t| csrf::is_genuine(&state.config.secret, t, session));
     let fresh = existing.is_none();
-    let token = existing.unwrap_or_else(|| csrf::new_token(&state.config.secret));
+    let token = existing.unwrap_or_else(|| csrf::new_token(&state.config.secret, session));
 
     let mut request = request;
     request.extensions_mut().insert(ReqCtx {
@@ -75,13 +94,15 @@ pub async fn request_context(State(state): State<AppState>, request: Request, ne
         };
     }
     let mut response = next.run(request).await;
-    if fresh {
-        let cookie = Cookie::build((cookie_name, token))
-            .path("/")
-            .http_only(true)
-            .secure(state.config.https)
-            .same_site(SameSite::Lax)
-            .build();
+    // Signing in or out sets the token of the new session itself.
+    let renewed = response
+        .headers()
+        .get_all(axum::http::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.starts_with(&format!("{cookie_name}=")));
+    if fresh && !renewed {
+        let cookie = csrf_cookie(token, state.config.https);
         if let Ok(value) = cookie.to_string().parse() {
             response
                 .headers_mut()

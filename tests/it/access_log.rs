@@ -95,8 +95,18 @@ async fn the_admin_filters_the_log_by_user_patient_action_and_period() {
     let all = admin.get("/admin/access-log").await;
     assert_eq!(all.status, StatusCode::OK);
     assert_eq!(all.texts("table.access-log tbody tr").len(), 3);
-    let by_cpr = admin.get(&format!("/admin/access-log?patient={ANNA_CPR}")).await;
-    assert_eq!(by_cpr.texts("table.access-log tbody tr").len(), 1);
+    // A CPR number is posted, never put in a URL; finding the person is logged too.
+    let posted = admin.post("/admin/access-log", &[("patient", ANNA_CPR)]).await;
+    assert_eq!(posted.status, StatusCode::SEE_OTHER);
+    assert!(!posted.location().contains(ANNA_CPR), "{}", posted.location());
+    let by_cpr = admin.get(posted.location()).await;
+    assert_eq!(
+        by_cpr.texts("table.access-log tbody tr").len(),
+        2,
+        "the opening and the search"
+    );
+    let in_url = admin.get(&format!("/admin/access-log?patient={ANNA_CPR}")).await;
+    assert_eq!(in_url.status, StatusCode::UNPROCESSABLE_ENTITY);
     let by_user = admin.get(&format!("/admin/access-log?user={}", s.nurse)).await;
     assert_eq!(by_user.texts("table.access-log tbody tr").len(), 2);
     let by_action = admin.get("/admin/access-log?action=research.export").await;
@@ -107,7 +117,7 @@ async fn the_admin_filters_the_log_by_user_patient_action_and_period() {
     let now = admin
         .get(&format!("/admin/access-log?from={today}&to={today}"))
         .await;
-    assert_eq!(now.texts("table.access-log tbody tr").len(), 3);
+    assert_eq!(now.texts("table.access-log tbody tr").len(), 4);
     // Bad filters are explained next to the field, with what was typed kept.
     let bad = admin.get("/admin/access-log?patient=Anna&from=31-12-2026").await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);

@@ -260,3 +260,24 @@ async fn the_health_check_answers_when_the_database_does() {
     let response = app.client().get("/healthz").await;
     assert_eq!((response.status, response.body.as_str()), (StatusCode::OK, "ok"));
 }
+
+#[tokio::test]
+async fn a_session_in_use_does_not_end_at_the_idle_limit() {
+    let app = TestApp::new().await;
+    let mut client = app.signed_in("admin@example.test", Role::Admin, None).await;
+    // Signed in 50 seconds ago, used now...
+    sqlx::query("update sessions set created_at = now() - interval '50 seconds', last_seen_at = now() - interval '50 seconds'")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(client.get("/admin/users").await.status, StatusCode::OK);
+    // ...and 29 minutes 40 seconds later it is still open: the idle limit counts from the last use.
+    sqlx::query(
+        "update sessions set created_at = created_at - interval '29 minutes 40 seconds',
+                             last_seen_at = last_seen_at - interval '29 minutes 40 seconds'",
+    )
+    .execute(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(client.get("/admin/users").await.status, StatusCode::OK);
+}

@@ -40,7 +40,7 @@ impl Browser {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let router = coachline::app(AppState::with_clock(
-            app.db.clone(),
+            app.app_db.clone(),
             Config::for_tests(&app.database_url),
             app.clock.clone(),
         ));

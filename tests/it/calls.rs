@@ -340,3 +340,42 @@ async fn a_colleague_covering_books_the_next_call_with_the_patients_own_nurse() 
         "continuity: the next call is with her own nurse"
     );
 }
+
+#[tokio::test]
+async fn a_coordinator_cannot_log_a_call_that_would_name_her_as_the_nurse() {
+    let app = TestApp::new().await;
+    let w = world(&app).await;
+    let mut coordinator = app
+        .signed_in("c@example.test", Role::Coordinator, Some(w.ouh))
+        .await;
+    let form = coordinator
+        .get(&format!("/patients/{}/calls/new", w.patient))
+        .await;
+    assert_eq!(form.status, StatusCode::FORBIDDEN);
+    assert!(
+        form.body.contains("Kun sygeplejersker logger opkald"),
+        "{}",
+        form.body
+    );
+    let date = (today() + Duration::days(7)).to_string();
+    let refused = coordinator
+        .post(
+            &format!("/patients/{}/calls/new", w.patient),
+            &[
+                ("outcome", "reached"),
+                ("note", "Ringede for kollegaen"),
+                ("next", "booked"),
+                ("date", &date),
+                ("time", "09:30"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let calls: i64 = sqlx::query_scalar("select count(*) from calls")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(calls, 0);
+    let record = coordinator.get(&format!("/patients/{}", w.patient)).await;
+    assert!(record.texts("#log-call").is_empty());
+}

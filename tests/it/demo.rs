@@ -61,3 +61,37 @@ async fn a_demo_nurse_sees_her_active_patients_on_today() {
         expected
     );
 }
+
+#[tokio::test]
+async fn the_demo_refuses_a_database_holding_data_it_did_not_create_unless_forced() {
+    let app = TestApp::new().await;
+    let ouh = app.centre("RH").await;
+    app.user("real.admin@hospital.test", coachline::web::Role::Admin, None)
+        .await;
+    let _ = ouh;
+    let refusal = coachline::demo::foreign_data(&app.db).await.unwrap();
+    assert!(refusal.is_some_and(|r| r.contains("--force")));
+    let url = app.database_url.clone();
+    let output = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_coachline"))
+            .arg("demo")
+            .env("DATABASE_URL", &url)
+            .env_remove("COACHLINE_MIGRATE_DATABASE_URL")
+            .env("COACHLINE_BIND", "127.0.0.1:0")
+            .env("COACHLINE_LOG", "error")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(!output.status.success());
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(said.contains("the demo did not create"), "{said}");
+    let (_, users, patients) = counts(&app).await;
+    assert_eq!((users, patients), (1, 0), "nothing was added");
+    // An empty database, or one holding only the demo's own data, is fine.
+    let empty = TestApp::new().await;
+    assert_eq!(coachline::demo::foreign_data(&empty.db).await.unwrap(), None);
+    coachline::demo::load(&empty.db).await.unwrap();
+    assert_eq!(coachline::demo::foreign_data(&empty.db).await.unwrap(), None);
+}

@@ -21,6 +21,33 @@ pub fn server_url() -> String {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned())
 }
 
+/// The same server, signed in as the application role the server runs as (trust auth).
+pub fn app_server_url() -> String {
+    std::env::var("COACHLINE_TEST_APP_DATABASE_URL").unwrap_or_else(|_| {
+        let server = server_url();
+        let (scheme, rest) = server.split_once("://").unwrap_or(("postgres", &server));
+        let host = rest.rsplit('@').next().unwrap_or(rest);
+        format!("{scheme}://coachline_app@{host}")
+    })
+}
+
+/// Makes the application role able to sign in (once per run; the migrations grant its rights).
+async fn ensure_app_role(admin: &mut PgConnection) {
+    sqlx::query(
+        "do $$ begin
+             if not exists (select 1 from pg_roles where rolname = 'coachline_app') then
+                 create role coachline_app login;
+             elsif not exists (select 1 from pg_roles where rolname = 'coachline_app' and rolcanlogin) then
+                 alter role coachline_app login;
+             end if;
+         exception when duplicate_object or unique_violation then null;
+         end $$",
+    )
+    .execute(admin)
+    .await
+    .unwrap();
+}
+
 /// The password every test user has.
 pub const PASSWORD: &str = "correct horse battery";
 
@@ -28,7 +55,10 @@ static NEXT: AtomicUsize = AtomicUsize::new(0);
 
 /// One test's application on its own fresh, migrated database.
 pub struct TestApp {
+    /// The owner's connection (a superuser here), for fixtures the application could not write.
     pub db: PgPool,
+    /// The application role's connection: what the router uses.
+    pub app_db: PgPool,
     pub router: Router,
     pub database_url: String,
     /// The application's clock: the machine's time until a test sets it.
@@ -77,6 +107,11 @@ impl Drop for TestApp {
 
 impl TestApp {
     pub async fn new() -> Self {
+        Self::with_config(|_| {}).await
+    }
+
+    /// A test application whose configuration `adjust` changes first.
+    pub async fn with_config(adjust: impl FnOnce(&mut Config)) -> Self {
         let name = format!(
             "coachline_test_{}_{}",
             std::process::id(),
@@ -86,7 +121,12 @@ impl TestApp {
             .await
             .expect("PostgreSQL must run at 127.0.0.1:5432 (or set COACHLINE_TEST_DATABASE_URL)");
         static CLEANED: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
-        CLEANED.get_or_init(|| drop_leftovers(&mut admin)).await;
+        CLEANED
+            .get_or_init(|| async {
+                drop_leftovers(&mut admin).await;
+                ensure_app_role(&mut admin).await;
+            })
+            .await;
         sqlx::query(&format!("drop database if exists {name} with (force)"))
             .execute(&mut admin)
             .await
@@ -97,14 +137,16 @@ impl TestApp {
             .unwrap();
         let database_url = format!("{}/{name}", server_url());
         let db = coachline::db::connect_and_migrate(&database_url).await.unwrap();
+        let app_db = coachline::db::connect(&format!("{}/{name}", app_server_url()))
+            .await
+            .unwrap();
+        let mut config = Config::for_tests(&database_url);
+        adjust(&mut config);
         let clock = Clock::system();
-        let router = coachline::app(AppState::with_clock(
-            db.clone(),
-            Config::for_tests(&database_url),
-            clock.clone(),
-        ));
+        let router = coachline::app(AppState::with_clock(app_db.clone(), config, clock.clone()));
         Self {
             db,
+            app_db,
             router,
             database_url,
             clock,
@@ -119,6 +161,7 @@ impl TestApp {
             cookies: HashMap::new(),
             accept_language: None,
             ip: None,
+            headers: Vec::new(),
         }
     }
 
@@ -168,6 +211,9 @@ pub struct TestResponse {
     pub status: StatusCode,
     pub headers: axum::http::HeaderMap,
     pub body: String,
+    /// The body as sent, for downloads that are not text.
+    #[allow(dead_code)]
+    pub bytes: Vec<u8>,
 }
 
 impl TestResponse {
@@ -202,6 +248,8 @@ pub struct Client<'a> {
     pub cookies: HashMap<String, String>,
     pub accept_language: Option<&'static str>,
     pub ip: Option<std::net::IpAddr>,
+    /// Extra headers sent with every request (e.g. a proxy's `X-Forwarded-For`).
+    pub headers: Vec<(&'static str, String)>,
 }
 
 impl Client<'_> {
@@ -277,6 +325,9 @@ impl Client<'_> {
         if let Some(lang) = self.accept_language {
             request = request.header(header::ACCEPT_LANGUAGE, lang);
         }
+        for (name, value) in &self.headers {
+            request = request.header(*name, value.as_str());
+        }
         let mut request = request.body(body).unwrap();
         if let Some(ip) = self.ip {
             request
@@ -302,6 +353,7 @@ impl Client<'_> {
             status,
             headers,
             body: String::from_utf8_lossy(&bytes).into_owned(),
+            bytes: bytes.to_vec(),
         }
     }
 }

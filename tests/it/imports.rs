@@ -440,11 +440,8 @@ async fn names_that_look_like_formulas_are_stored_as_text_and_neutralised_in_csv
         (first.as_str(), address.as_str()),
         ("=HYPERLINK(\"x\")", "+45 Vej")
     );
-    assert_eq!(coachline::imports::parse::neutralise_for_csv("=1+1"), "'=1+1");
-    assert_eq!(
-        coachline::imports::parse::neutralise_for_csv("@SUM(A1)"),
-        "'@SUM(A1)"
-    );
+    assert_eq!(coachline::web::spreadsheet::neutralise("=1+1"), "'=1+1");
+    assert_eq!(coachline::web::spreadsheet::neutralise("@SUM(A1)"), "'@SUM(A1)");
 }
 
 #[tokio::test]
@@ -464,4 +461,25 @@ async fn only_admins_reach_the_imports() {
     .await;
     assert_eq!(response.status, StatusCode::FORBIDDEN);
     assert_eq!(count(&app, "pending_imports").await, 0);
+}
+
+#[tokio::test]
+async fn a_hostile_ten_megabyte_workbook_is_refused_with_a_clear_message() {
+    let app = TestApp::new().await;
+    let (mut admin, ouh, _) = setup(&app).await;
+    let bytes = coachline::bench::hostile::many_cells(200_000);
+    assert!(bytes.len() >= 10 * 1024 * 1024, "{}", bytes.len());
+    let response = upload(&mut admin, "liste.xlsx", &bytes, Some(ouh)).await;
+    assert_eq!(
+        response.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        response.body
+    );
+    assert!(
+        response.body.contains("højst 2000000 udfyldte celler"),
+        "{}",
+        response.body
+    );
+    assert_eq!(count(&app, "patients").await, 0);
 }

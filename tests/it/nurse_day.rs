@@ -95,7 +95,7 @@ async fn my_patients_shows_the_course_week_and_the_next_call() {
     assert_eq!(page.texts("a.patient"), vec!["Inge Opdigtsen"]);
     assert!(page.body.contains("uge 14 af 26"), "{}", page.body);
     assert!(page.body.contains("kl. 09:30"));
-    let filtered = w.nurse.get("/my-patients?q=nobody").await;
+    let filtered = w.nurse.post("/my-patients", &[("q", "nobody")]).await;
     assert!(filtered.texts("a.patient").is_empty());
 }
 

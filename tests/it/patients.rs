@@ -65,7 +65,7 @@ async fn a_coordinator_sees_only_her_own_centres_patients() {
     assert!(!sneaky.body.contains("Koldingsen"));
     // Nor does searching for the other centre's patient.
     assert!(coord
-        .get("/patients?q=Koldingsen")
+        .post("/patients", &[("q", "Koldingsen")])
         .await
         .texts("tbody td a")
         .is_empty());
@@ -78,19 +78,32 @@ async fn the_list_searches_by_name_cpr_and_phone_and_filters() {
     let mut admin = app.signed_in("a@example.test", Role::Admin, None).await;
     assert_eq!(admin.get("/patients").await.texts("tbody td a").len(), 3);
     assert_eq!(
-        admin.get("/patients?q=odens").await.texts("tbody td a"),
+        admin
+            .post("/patients", &[("q", "odens")])
+            .await
+            .texts("tbody td a"),
         vec!["Odensen, Inge"]
     );
     assert_eq!(
-        admin.get("/patients?q=020250").await.texts("tbody td a"),
+        admin
+            .post("/patients", &[("q", "020250")])
+            .await
+            .texts("tbody td a"),
         vec!["Koldingsen, Karl"]
     );
     assert_eq!(
-        admin.get("/patients?q=8765+4321").await.texts("tbody td a"),
+        admin
+            .post("/patients", &[("q", "8765 4321")])
+            .await
+            .texts("tbody td a"),
         vec!["Koldingsen, Karl"]
     );
     assert_eq!(
-        admin.get("/patients?q=%25").await.texts("tbody td a").len(),
+        admin
+            .post("/patients", &[("q", "%")])
+            .await
+            .texts("tbody td a")
+            .len(),
         0,
         "a % is searched as text"
     );
@@ -212,4 +225,42 @@ async fn the_access_log_cannot_be_changed_or_deleted() {
         .is_err());
     assert!(sqlx::query("truncate access_log").execute(&app.db).await.is_err());
     assert_eq!(log_entries(&app, patient).await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_search_posts_its_words_and_every_person_found_by_cpr_is_logged() {
+    let app = TestApp::new().await;
+    let (_, _, inge, _) = two_centres(&app).await;
+    let mut admin = app.signed_in("a@example.test", Role::Admin, None).await;
+    let form = admin.get("/patients").await;
+    assert_eq!(
+        form.html()
+            .select(&scraper::Selector::parse("form.filters").unwrap())
+            .next()
+            .unwrap()
+            .value()
+            .attr("method"),
+        Some("post")
+    );
+    let found = admin.post("/patients", &[("q", "010150-1234")]).await;
+    assert_eq!(found.texts("tbody td a"), vec!["Odensen, Inge"]);
+    // Links to sort or page a search never carry its words.
+    assert!(!found.body.contains("q=0101"), "{}", found.body);
+    let logged: Vec<(String, Option<i64>)> =
+        sqlx::query_as("select action, patient_id from access_log where action = 'patient.found_by_cpr'")
+            .fetch_all(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(logged, vec![("patient.found_by_cpr".to_owned(), Some(inge))]);
+    // A name or phone search finds people without a CPR entry; words in a URL are ignored.
+    admin.post("/patients", &[("q", "Odensen")]).await;
+    admin.post("/patients", &[("q", "8765 4321")]).await;
+    let ignored = admin.get("/patients?q=Odensen").await;
+    assert_eq!(ignored.texts("tbody td a").len(), 3);
+    let entries: i64 =
+        sqlx::query_scalar("select count(*) from access_log where action = 'patient.found_by_cpr'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(entries, 1);
 }

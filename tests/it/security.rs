@@ -255,3 +255,70 @@ async fn over_https_cookies_are_secure_with_the_host_prefix_and_hsts_is_sent() {
         "{session}"
     );
 }
+
+#[tokio::test]
+async fn the_csrf_token_is_tied_to_the_session_and_renewed_at_sign_in_and_sign_out() {
+    let app = TestApp::new().await;
+    app.user("admin@example.test", Role::Admin, None).await;
+    let mut admin = app.client();
+    let anonymous = admin.csrf().await;
+    admin
+        .sign_in("admin@example.test", crate::helpers::PASSWORD)
+        .await;
+    let signed_in = admin.csrf().await;
+    assert_ne!(anonymous, signed_in, "renewed at sign-in");
+    let forge = |client: &mut crate::helpers::Client<'_>, token: &str| {
+        client
+            .cookies
+            .insert("coachline_csrf".to_owned(), token.to_owned());
+    };
+    // A token minted before sign-in (or planted from another browser) is refused, cookie and all.
+    forge(&mut admin, &anonymous);
+    let planted = admin
+        .post_raw(
+            "/admin/centres",
+            &[("_csrf", anonymous.as_str()), ("code", "XYZ"), ("name", "Forged")],
+        )
+        .await;
+    assert_eq!(planted.status, StatusCode::FORBIDDEN);
+    // So is another session's token.
+    let mut other = app.signed_in("other@example.test", Role::Admin, None).await;
+    let foreign = other.csrf().await;
+    forge(&mut admin, &foreign);
+    let crossed = admin
+        .post_raw(
+            "/admin/centres",
+            &[("_csrf", foreign.as_str()), ("code", "XYZ"), ("name", "Forged")],
+        )
+        .await;
+    assert_eq!(crossed.status, StatusCode::FORBIDDEN);
+    // The session's own token works, and does not survive signing out.
+    forge(&mut admin, &signed_in);
+    assert_eq!(
+        admin
+            .post("/admin/centres", &[("code", "ABC"), ("name", "Ægte")])
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    admin.post("/logout", &[]).await;
+    let after = admin.csrf().await;
+    assert_ne!(after, signed_in, "renewed at sign-out");
+    forge(&mut admin, &signed_in);
+    let stale = admin
+        .post_raw(
+            "/login",
+            &[
+                ("_csrf", signed_in.as_str()),
+                ("email", "admin@example.test"),
+                ("password", crate::helpers::PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::FORBIDDEN);
+    let centres: Vec<String> = sqlx::query_scalar("select code from centres")
+        .fetch_all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(centres, vec!["ABC"]);
+}

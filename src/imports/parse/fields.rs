@@ -1,18 +1,7 @@
-//! Checks and normal forms for the optional fields of a row, and CSV output safety.
+//! Checks and normal forms for the optional fields of a row.
 //!
 //! Each `parse_*` function takes a trimmed, non-empty cell and returns `None` when
 //! the value is unusable; the caller turns that into a warning and leaves the field empty.
-
-/// Makes a value safe to write into a CSV that someone will open in a spreadsheet.
-///
-/// A cell starting with `=`, `+`, `-`, `@`, tab or CR would be run as a formula
-/// (CSV injection), so such a value gets a leading `'`, which spreadsheets hide.
-pub fn neutralise_for_csv(value: &str) -> String {
-    match value.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{value}"),
-        _ => value.to_owned(),
-    }
-}
 
 /// A phone number in E.164 form: `+45XXXXXXXX` for Danish numbers, `+digits` otherwise.
 pub fn parse_phone(text: &str) -> Option<String> {
@@ -137,18 +126,6 @@ fn collapse(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn neutralises_formula_starts_only() {
-        assert_eq!(neutralise_for_csv("=SUM(A1)"), "'=SUM(A1)");
-        assert_eq!(neutralise_for_csv("+4512345678"), "'+4512345678");
-        assert_eq!(neutralise_for_csv("-3"), "'-3");
-        assert_eq!(neutralise_for_csv("@cmd"), "'@cmd");
-        assert_eq!(neutralise_for_csv("\tx"), "'\tx");
-        assert_eq!(neutralise_for_csv("\rx"), "'\rx");
-        assert_eq!(neutralise_for_csv("Jørgen"), "Jørgen");
-        assert_eq!(neutralise_for_csv(""), "");
-    }
 
     #[test]
     fn danish_phones_get_the_country_code() {

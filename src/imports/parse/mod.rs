@@ -19,7 +19,6 @@ mod xlsx;
 mod tests;
 
 pub use self::cpr::{Cpr, CprError, Sex};
-pub use self::fields::neutralise_for_csv;
 pub use self::headers::Column;
 pub use self::outcome::{ListRow, RejectReason, Rejection, WarnReason, Warning};
 
@@ -96,6 +95,9 @@ pub enum Refusal {
     /// The zip inside the workbook would unpack to far more than a list needs.
     #[error("the workbook would unpack to an unreasonable size")]
     ZipBomb,
+    /// A workbook with more cells, or more text in them, than any invitation list has.
+    #[error("the workbook has more cells or text than an invitation list can have")]
+    TooManyCells,
     /// A zip that is not a readable workbook, or a sheet that breaks off.
     #[error("the workbook could not be read")]
     BadXlsx,
@@ -115,6 +117,7 @@ impl Refusal {
             Refusal::NoCprColumn => "import.refused.no_cpr_column",
             Refusal::NoSheetWithCpr => "import.refused.no_sheet_with_cpr",
             Refusal::ZipBomb => "import.refused.zip_bomb",
+            Refusal::TooManyCells => "import.refused.too_many_cells",
             Refusal::BadXlsx => "import.refused.bad_xlsx",
             Refusal::LegacyWorkbook => "import.refused.legacy_workbook",
         }
@@ -124,6 +127,7 @@ impl Refusal {
     pub fn detail(&self) -> Option<String> {
         match self {
             Refusal::TooLarge => Some(format!("{} MB", MAX_FILE_BYTES / (1024 * 1024))),
+            Refusal::TooManyCells => Some(xlsx::MAX_CELLS.to_string()),
             _ => None,
         }
     }

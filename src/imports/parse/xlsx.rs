@@ -1,7 +1,12 @@
-//! XLSX workbooks: a zip-bomb check on the central directory, then a streaming read
-//! of the first sheet that has a CPR header.
+//! XLSX workbooks: a zip-bomb check on the central directory, a pass that inflates every
+//! entry into nothing to measure what it really holds (whatever its header declares), then a
+//! streaming read of the first sheet that has a CPR header, with a cap on cells.
+//!
+//! Memory stays bounded because nothing but the shared strings is held whole: their size and
+//! number are capped before the workbook is opened, the sheet is streamed, and the cells read
+//! are counted.
 
-use std::io::Cursor;
+use std::io::{Cursor, Read};
 
 use calamine::{DataRef, Reader, Xlsx, XlsxError};
 
@@ -19,6 +24,18 @@ const MAX_RATIO: u64 = 100;
 /// Cells right of this column are ignored; nothing in a list lives out there, and a
 /// crafted cell reference like `XFD1` must not make every row 16,384 cells wide.
 const MAX_COLUMNS: usize = 256;
+/// What all entries may really inflate to, counted byte by byte.
+const MAX_UNPACKED: u64 = 200 * 1024 * 1024;
+/// What one entry held whole in memory (all but the worksheets, which are streamed) may
+/// really inflate to.
+const MAX_PART_IN_MEMORY: u64 = 32 * 1024 * 1024;
+/// Distinct shared strings; each one is a separate allocation once the workbook is opened.
+const MAX_SHARED_STRINGS: u64 = 1_000_000;
+/// Filled cells read from a sheet: 150,000 rows of 13 columns is ten times a national list.
+pub const MAX_CELLS: usize = 2_000_000;
+/// Text in the cells read from a sheet: the rows kept in memory can hold no more than this.
+/// A national list of 15,000 rows has about 2 MB.
+const MAX_CELL_TEXT: usize = 48 * 1024 * 1024;
 
 /// True for the zip local-file signature every XLSX starts with.
 pub(super) fn is_zip(bytes: &[u8]) -> bool {
@@ -28,6 +45,7 @@ pub(super) fn is_zip(bytes: &[u8]) -> bool {
 /// Parses a workbook.
 pub(super) fn parse(bytes: &[u8]) -> Result<ParsedList, Refusal> {
     check_zip(bytes)?;
+    measure_entries(bytes)?;
     // calamine can panic on crafted XML (a cell reference like `A99999999999`
     // overflows its arithmetic in debug builds); a hostile upload must be refused,
     // not take the request down. Nothing is shared across the boundary but `bytes`.
@@ -44,6 +62,7 @@ fn read_workbook(bytes: &[u8]) -> Result<ParsedList, Refusal> {
         match read_sheet(&mut workbook, &sheet) {
             Ok(Some(collector)) => return collector.finish(Format::Xlsx { sheet }),
             Ok(None) => {}
+            Err(Unreadable::TooManyCells) => return Err(Refusal::TooManyCells),
             // A list that breaks off halfway must not import as if it were whole.
             Err(Unreadable::AfterHeader) => return Err(Refusal::BadXlsx),
             Err(Unreadable::BeforeHeader) => unreadable = true,
@@ -83,10 +102,64 @@ fn check_zip(bytes: &[u8]) -> Result<(), Refusal> {
     Ok(())
 }
 
+/// Inflates every entry into nothing, counting the bytes that really come out (a declared
+/// size can lie), and counts the shared strings. Memory: one read buffer.
+fn measure_entries(bytes: &[u8]) -> Result<(), Refusal> {
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| Refusal::BadXlsx)?;
+    let mut total: u64 = 0;
+    let mut buffer = vec![0u8; 64 * 1024];
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i).map_err(|_| Refusal::BadXlsx)?;
+        let name = entry.name().map_err(|_| Refusal::BadXlsx)?.to_ascii_lowercase();
+        // Sheets are streamed and pictures never read; every other part is held whole.
+        let streamed = name.starts_with("xl/worksheets/") || name.starts_with("xl/media/");
+        let shared_strings = name.ends_with("sharedstrings.xml");
+        let mut strings = SharedStringCount::default();
+        let mut size: u64 = 0;
+        // A broken entry is calamine's to judge; only sizes are decided here.
+        while let Ok(n) = entry.read(&mut buffer) {
+            if n == 0 {
+                break;
+            }
+            size += n as u64;
+            total += n as u64;
+            if total > MAX_UNPACKED || (!streamed && size > MAX_PART_IN_MEMORY) {
+                return Err(Refusal::ZipBomb);
+            }
+            if shared_strings && strings.feed(&buffer[..n]) > MAX_SHARED_STRINGS {
+                return Err(Refusal::ZipBomb);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Counts `<si>` elements across read buffers.
+#[derive(Default)]
+struct SharedStringCount {
+    count: u64,
+    /// The end of the previous buffer, so a tag split between two reads is seen.
+    tail: Vec<u8>,
+}
+
+impl SharedStringCount {
+    fn feed(&mut self, chunk: &[u8]) -> u64 {
+        let mut joined = std::mem::take(&mut self.tail);
+        joined.extend_from_slice(chunk);
+        self.count += joined
+            .windows(4)
+            .filter(|w| w[..3] == *b"<si" && matches!(w[3], b'>' | b' ' | b'/'))
+            .count() as u64;
+        self.tail = joined[joined.len().saturating_sub(3)..].to_vec();
+        self.count
+    }
+}
+
 /// Where reading a sheet failed.
 enum Unreadable {
     BeforeHeader,
     AfterHeader,
+    TooManyCells,
 }
 
 /// Streams one sheet: `Ok(None)` when no CPR header is found in its first
@@ -99,6 +172,7 @@ fn read_sheet(workbook: &mut Xlsx<Cursor<&[u8]>>, sheet: &str) -> Result<Option<
     let mut scan = SheetScan::default();
     let mut row: Vec<String> = Vec::new();
     let mut row_index: Option<u32> = None;
+    let (mut read, mut text): (usize, usize) = (0, 0);
     loop {
         let cell = match cells.next_cell() {
             Ok(Some(cell)) => cell,
@@ -106,6 +180,10 @@ fn read_sheet(workbook: &mut Xlsx<Cursor<&[u8]>>, sheet: &str) -> Result<Option<
             Err(_) if scan.collector.is_some() => return Err(Unreadable::AfterHeader),
             Err(_) => return Err(Unreadable::BeforeHeader),
         };
+        read += 1;
+        if read > MAX_CELLS {
+            return Err(Unreadable::TooManyCells);
+        }
         let (r, c) = cell.get_position();
         if row_index != Some(r) {
             if let Some(done) = row_index {
@@ -123,6 +201,10 @@ fn read_sheet(workbook: &mut Xlsx<Cursor<&[u8]>>, sheet: &str) -> Result<Option<
                 row.resize(c + 1, String::new());
             }
             write_cell_text(&mut row[c], cell.get_value());
+            text += row[c].len();
+            if text > MAX_CELL_TEXT {
+                return Err(Unreadable::TooManyCells);
+            }
         }
     }
     if let Some(done) = row_index {

@@ -33,6 +33,16 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
         "Forespørgslen kunne ikke forstås.",
         "The request could not be understood.",
     ),
+    (
+        "text.too_long_line",
+        "Teksten er for lang: højst 500 tegn.",
+        "The text is too long: at most 500 characters.",
+    ),
+    (
+        "text.too_long_text",
+        "Teksten er for lang: højst 10.000 tegn.",
+        "The text is too long: at most 10,000 characters.",
+    ),
     ("error.403.title", "Ingen adgang", "No access"),
     (
         "error.403.text",

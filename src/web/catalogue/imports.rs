@@ -137,6 +137,11 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
         "The workbook would unpack to an unreasonable size and is refused.",
     ),
     (
+        "import.refused.too_many_cells",
+        "Regnearket har flere celler eller mere tekst, end en invitationsliste kan have (højst {arg} udfyldte celler og 48 MB tekst), og er afvist. Del listen op.",
+        "The workbook has more cells or text than an invitation list can have (at most {arg} filled cells and 48 MB of text) and is refused. Split the list.",
+    ),
+    (
         "import.refused.bad_xlsx",
         "Regnearket kan ikke læses.",
         "The workbook cannot be read.",

@@ -72,6 +72,11 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
     ("record.access", "Hvem har åbnet", "Who opened it"),
     // Calls
     ("call.heading", "Opkald", "Call"),
+    (
+        "call.nurses_only",
+        "Kun sygeplejersker logger opkald, for et opkald gemmes med den sygeplejerske, der ringede. Flyt patienten til en kollega, som ringer og logger opkaldet.",
+        "Only nurses log calls, because a call is recorded with the nurse who made it. Move the patient to a colleague who makes and logs the call.",
+    ),
     ("call.booked_for", "Booket til", "Booked for"),
     ("call.outcome", "Udfald", "Outcome"),
     ("outcome.reached", "Talt med", "Reached"),

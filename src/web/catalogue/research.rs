@@ -32,6 +32,11 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
     ("audit.period_backwards", "Slutdatoen ligger før startdatoen.", "The end date is before the start date."),
     ("audit.patient_unknown", "Ingen patient har det CPR-nummer.", "No patient has that CPR number."),
     (
+        "audit.patient_cpr_by_form",
+        "Søg på et CPR-nummer med formularen, så nummeret ikke står i adressen.",
+        "Search for a CPR number with the form, so the number is not in the address.",
+    ),
+    (
         "audit.patient_invalid",
         "Skriv et patientnummer eller et CPR-nummer med 10 cifre.",
         "Enter a patient number or a 10-digit CPR number.",
@@ -42,6 +47,7 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
     ("audit.action.questionnaire_record", "Registrerede spørgeskema", "Recorded a questionnaire"),
     ("audit.action.access_view", "Så adgangsloggen for patienten", "Viewed who opened the record"),
     ("audit.action.log_export", "Hentede adgangsloggen", "Downloaded the access log"),
+    ("audit.action.found_by_cpr", "Fandt patienten ved søgning på CPR-nummer", "Found the patient by searching for the CPR number"),
     ("audit.action.other", "Anden handling", "Other action"),
     // Research export
     ("research.title", "Forskningsudtræk", "Research export"),

@@ -83,6 +83,7 @@ fn refusals_have_keys_and_english_sentences() {
         Refusal::NoCprColumn,
         Refusal::NoSheetWithCpr,
         Refusal::ZipBomb,
+        Refusal::TooManyCells,
         Refusal::BadXlsx,
         Refusal::LegacyWorkbook,
     ];

@@ -131,7 +131,6 @@ fn formula_like_text_is_stored_as_written() {
     assert_eq!(row.first_name, "=HYPERLINK(\"x\")");
     assert_eq!(row.last_name, "-Holm");
     assert_eq!(row.address.as_deref(), Some("@vej 1"));
-    assert_eq!(neutralise_for_csv(&row.first_name), "'=HYPERLINK(\"x\")");
 }
 
 #[test]

@@ -172,3 +172,49 @@ fn a_zip_that_understates_an_entry_size_is_a_zip_bomb() {
     bytes[central + 24..central + 28].copy_from_slice(&16u32.to_le_bytes());
     assert_eq!(parse_list("x.xlsx", &bytes), Err(Refusal::ZipBomb));
 }
+
+#[test]
+fn a_workbook_with_more_cells_than_a_list_can_have_is_refused() {
+    let bytes = crate::bench::hostile::many_cells(160_000);
+    assert_eq!(parse_list("x.xlsx", &bytes), Err(Refusal::TooManyCells));
+}
+
+#[test]
+fn a_workbook_with_more_text_than_a_list_can_have_is_refused() {
+    let bytes = crate::bench::hostile::long_rows(25_000);
+    assert_eq!(parse_list("x.xlsx", &bytes), Err(Refusal::TooManyCells));
+    // The same rows, fewer of them, are a list.
+    let list = parse_list("x.xlsx", &crate::bench::hostile::long_rows(200)).unwrap();
+    assert_eq!(list.rows.len(), 200);
+}
+
+#[test]
+fn a_workbook_with_a_million_shared_strings_is_refused_before_it_is_opened() {
+    let bytes = crate::bench::hostile::many_shared_strings(1_100_000);
+    assert_eq!(parse_list("x.xlsx", &bytes), Err(Refusal::ZipBomb));
+}
+
+#[test]
+fn a_part_whose_header_understates_its_size_is_refused_whatever_it_declares() {
+    let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
+    let options = SimpleFileOptions::default()
+        .compression_method(CompressionMethod::Deflated)
+        .compression_level(Some(9));
+    zip.start_file("xl/styles.xml", options).unwrap();
+    let spaces = vec![b' '; 1024 * 1024];
+    for _ in 0..40 {
+        zip.write_all(&spaces).unwrap();
+    }
+    let mut bytes = zip.finish().unwrap().into_inner();
+    // Declare the packed size as the unpacked one, in both headers: the checks on the headers
+    // see nothing unusual in a part of some 40 KB.
+    let central = bytes.windows(4).position(|w| w == b"PK\x01\x02").unwrap();
+    let packed: [u8; 4] = bytes[central + 20..central + 24].try_into().unwrap();
+    bytes[central + 24..central + 28].copy_from_slice(&packed);
+    bytes[22..26].copy_from_slice(&packed);
+    let result = parse_list("x.xlsx", &bytes);
+    assert!(
+        matches!(result, Err(Refusal::ZipBomb | Refusal::BadXlsx)),
+        "{result:?}"
+    );
+}
