@@ -102,10 +102,7 @@ pub fn gp_message(f: &Facts, failed: i64) -> String {
         String::new(),
         da.t("reach.gp_dear").to_owned(),
         String::new(),
-        da.tf(
-            "reach.gp_tried",
-            &[("centre", &f.centre_name), ("n", &failed)],
-        ),
+        da.tf("reach.gp_tried", &[("centre", &f.centre_name), ("n", &failed)]),
         String::new(),
         da.tf("reach.gp_ask", &[("phone", &phone)]),
         String::new(),

@@ -786,6 +786,7 @@ async fn no_new_call_needs_a_reason_and_leaves_the_patient_visibly_ending_until_
         .post(
             &path,
             &[
+                ("form_key", &crate::helpers::form_key()),
                 ("outcome", "no_answer"),
                 ("duration", "0"),
                 ("note", ""),
@@ -806,6 +807,7 @@ async fn no_new_call_needs_a_reason_and_leaves_the_patient_visibly_ending_until_
         .post(
             &path,
             &[
+                ("form_key", &crate::helpers::form_key()),
                 ("outcome", "reached"),
                 ("duration", "15"),
                 ("note", "Vil gerne stoppe."),

@@ -25,6 +25,7 @@ async fn a_million_character_note_is_refused_and_kept_in_the_form() {
         .post(
             &format!("/patients/{}/calls/new", w.patient),
             &[
+                ("form_key", &crate::helpers::form_key()),
                 ("outcome", "reached"),
                 ("note", &note),
                 ("next", "booked"),
