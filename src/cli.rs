@@ -237,6 +237,7 @@ pub async fn centre(config: Config, command: CentreCommand) -> anyhow::Result<()
         name,
         address,
         phone,
+        nurses_second_factor: None,
     }
     .validate();
     if !errors.is_empty() {

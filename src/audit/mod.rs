@@ -25,6 +25,10 @@ pub mod action {
     pub const ACCESS_VIEW: &str = "patient.access_view";
     /// The access log was downloaded as CSV.
     pub const LOG_EXPORT: &str = "access_log.export";
+    /// An admin reset a person's second factor (the person in `detail`).
+    pub const SECOND_FACTOR_RESET: &str = "user.second_factor_reset";
+    /// A record was opened with a stated reason ("break the glass"; the reason in `detail`).
+    pub const BREAK_GLASS: &str = "patient.break_glass";
 }
 
 /// Appends one entry to the access log. `detail` holds what was asked for (never patient data).

@@ -42,6 +42,8 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
     ("audit.action.questionnaire_record", "Registrerede spørgeskema", "Recorded a questionnaire"),
     ("audit.action.access_view", "Så adgangsloggen for patienten", "Viewed who opened the record"),
     ("audit.action.log_export", "Hentede adgangsloggen", "Downloaded the access log"),
+    ("audit.action.second_factor_reset", "Nulstillede en totrinsbekræftelse", "Reset a two-step sign-in"),
+    ("audit.action.break_glass", "Åbnede journalen med en begrundelse", "Opened the record with a stated reason"),
     ("audit.action.other", "Anden handling", "Other action"),
     // Research export
     ("research.title", "Forskningsudtræk", "Research export"),
