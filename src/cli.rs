@@ -65,6 +65,7 @@ pub async fn demo(config: Config) -> anyhow::Result<()> {
         "Demo data loaded ({added} new invented patients). Sign in with password `{}` as:",
         demo::DEMO_PASSWORD
     );
+    println!("(admins and coordinators set up an authenticator app at their first sign-in)");
     for login in demo::LOGINS {
         println!(
             "  {:<40} {:<12} {}",

@@ -106,6 +106,8 @@ struct ListPage {
     municipalities: Vec<String>,
     batches: Vec<(i64, String)>,
     show_centre: bool,
+    /// Diagnoses and risk scores are clinical: shown only to people who work in the centre.
+    clinical: bool,
 }
 
 impl ListPage {
@@ -184,6 +186,7 @@ pub async fn list(
         .map(|b| (b.id, b.file_name))
         .collect();
     let show_centre = !user.role.is_bound_to_centre();
+    let clinical = user.centre_id.is_some_and(|c| !user.needs_reason_for(c));
     render(&ListPage {
         layout: page.layout,
         rows,
@@ -200,5 +203,6 @@ pub async fn list(
         municipalities,
         batches,
         show_centre,
+        clinical,
     })
 }

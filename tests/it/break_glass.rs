@@ -32,6 +32,14 @@ async fn an_admin_opening_a_record_without_a_reason_sees_no_clinical_content() {
         );
         assert!(!response.body.contains(NOTE));
     }
+    // The list names the patients but shows no diagnoses or risk scores.
+    let list = admin.get("/patients").await;
+    assert_eq!(list.texts("tbody tr").len(), 3);
+    assert!(!list.body.contains("I50, J44") && !list.body.contains("0,83"));
+    let mut coordinator = app
+        .signed_in("c@example.test", Role::Coordinator, Some(s.ouh))
+        .await;
+    assert!(coordinator.get("/patients").await.body.contains("I50, J44"));
     let page = admin.get(&reason_page).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(!page.body.contains(NOTE) && !page.body.contains("120456"));
