@@ -158,6 +158,7 @@ impl Browser {
         // The second step, as a person with the authenticator app would take it.
         match self.path().await.as_str() {
             "/login/code" => {
+                self.screenshot("second-factor-code").await;
                 let code = crate::helpers::current_code(&self.db, &self.database_url, email).await;
                 self.fill("#code", &code).await;
                 self.click("button.primary").await;
@@ -166,10 +167,12 @@ impl Browser {
             "/login/enrol" => {
                 let secret = coachline::auth::totp::Secret::from_base32(&self.text("#secret").await)
                     .expect("the page shows the secret");
+                self.screenshot("second-factor-enrol").await;
                 let code = crate::helpers::code_after(&secret, None).await;
                 self.fill("#code", &code).await;
                 self.click("button.primary").await;
                 self.wait_for_text(".recovery-codes li", "").await;
+                self.screenshot("second-factor-recovery-codes").await;
                 self.click("form[action='/login/finish'] button").await;
                 self.wait_for_navigation_from("/login/enrol").await;
             }
