@@ -81,6 +81,7 @@ pub async fn demo(mut config: Config, force: bool) -> anyhow::Result<()> {
         "Demo data loaded ({added} new invented patients). Sign in with password `{}` as:",
         demo::DEMO_PASSWORD
     );
+    println!("(admins and coordinators set up an authenticator app at their first sign-in)");
     for login in demo::LOGINS {
         println!(
             "  {:<40} {:<12} {}",
@@ -251,6 +252,7 @@ pub async fn centre(config: Config, command: CentreCommand) -> anyhow::Result<()
         name,
         address,
         phone,
+        nurses_second_factor: None,
     }
     .validate();
     if !errors.is_empty() {

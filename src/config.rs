@@ -69,7 +69,10 @@ impl Config {
             Some(s) if s.len() >= 32 => s.into_bytes(),
             Some(_) => bail!("COACHLINE_SECRET must be at least 32 characters long"),
             None => {
-                tracing::warn!("COACHLINE_SECRET is not set; using a random secret for this run only");
+                tracing::warn!(
+                    "COACHLINE_SECRET is not set; using a random secret for this run only \
+                     (second factors set up now will not open after a restart)"
+                );
                 random_secret()
             }
         };

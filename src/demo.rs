@@ -131,6 +131,7 @@ pub async fn load(db: &PgPool) -> anyhow::Result<u64> {
             name: name.into(),
             address: address.into(),
             phone: "70 11 22 33".into(),
+            nurses_second_factor: None,
         };
         centres::insert(db, &form).await?;
         // A room for the initial meetings, so letters and meetings can be tried at once.

@@ -33,6 +33,9 @@ pub struct CentreForm {
     pub address: String,
     #[serde(default)]
     pub phone: String,
+    /// The checkbox: `on` when the centre's nurses sign in with a second factor.
+    #[serde(default)]
+    pub nurses_second_factor: Option<String>,
 }
 
 impl CentreForm {
@@ -141,14 +144,20 @@ struct CentreEditPage {
 
 /// `GET /admin/centres/{id}`.
 pub async fn edit_form(State(state): State<AppState>, page: Page, Path(id): Path<i64>) -> Result<Response> {
-    let form = sqlx::query_as!(
-        CentreForm,
-        "select code, name, address, phone from centres where id = $1",
+    let row = sqlx::query!(
+        "select code, name, address, phone, nurses_use_second_factor from centres where id = $1",
         id
     )
     .fetch_optional(&state.db)
     .await?
     .ok_or(AppError::NotFound)?;
+    let form = CentreForm {
+        code: row.code,
+        name: row.name,
+        address: row.address,
+        phone: row.phone,
+        nurses_second_factor: row.nurses_use_second_factor.then(|| "on".to_owned()),
+    };
     render(&CentreEditPage {
         layout: page.layout,
         id,
@@ -177,14 +186,23 @@ pub async fn update(
             errors,
         });
     }
+    let nurses_second_factor = form.nurses_second_factor.is_some();
     sqlx::query!(
-        "update centres set name = $1, address = $2, phone = $3, updated_at = now() where id = $4",
+        "update centres set name = $1, address = $2, phone = $3, nurses_use_second_factor = $4,
+                updated_at = now() where id = $5",
         form.name,
         form.address,
         form.phone,
+        nurses_second_factor,
         id
     )
     .execute(&state.db)
     .await?;
+    tracing::info!(
+        admin = page.user.id,
+        centre_id = id,
+        nurses_second_factor,
+        "updated a call centre"
+    );
     Ok(Redirect::to("/admin/centres").into_response())
 }

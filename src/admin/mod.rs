@@ -17,6 +17,10 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/admin/users/{id}", get(users::edit_form).post(users::update))
         .route("/admin/users/{id}/active", post(users::set_active))
         .route("/admin/users/{id}/password", post(users::reset_password))
+        .route(
+            "/admin/users/{id}/second-factor",
+            post(users::reset_second_factor),
+        )
         .route("/admin/centres", get(centres::list).post(centres::create))
         .route(
             "/admin/centres/{id}",

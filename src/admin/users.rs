@@ -9,7 +9,7 @@ use sqlx::PgPool;
 
 use super::FormErrors;
 use crate::auth::password::{self, Password};
-use crate::auth::sessions;
+use crate::auth::{pending, second_factor, sessions};
 use crate::web::error::violates;
 use crate::web::{render, AppError, Layout, Page, Result, Role};
 use crate::AppState;
@@ -195,6 +195,8 @@ struct UserFormPage {
     errors: FormErrors,
     centres: Vec<CentreChoice>,
     roles: [Role; 4],
+    /// Whether the person has a second factor set up (shown with a reset button).
+    second_factor: bool,
 }
 
 impl UserFormPage {
@@ -218,6 +220,10 @@ async fn form_page(
         None => true,
     };
     let centres = centre_choices(&state.db).await?;
+    let second_factor = match id {
+        Some(id) => second_factor::is_enrolled(&state.db, id).await?,
+        None => false,
+    };
     render(&UserFormPage {
         layout,
         id,
@@ -226,6 +232,7 @@ async fn form_page(
         errors,
         centres,
         roles: Role::ALL,
+        second_factor,
     })
 }
 
@@ -446,5 +453,37 @@ pub async fn reset_password(
     sessions::end_all(&mut *tx, id).await?;
     tx.commit().await?;
     tracing::info!(admin = page.user.id, user_id = id, "reset a password");
+    Ok(Redirect::to(&format!("/admin/users/{id}")).into_response())
+}
+
+/// `POST /admin/users/{id}/second-factor`: takes away the person's second factor and recovery
+/// codes (a lost phone) and ends their sessions; a role that needs one sets up a new one at the
+/// next sign-in. Written to the access log.
+pub async fn reset_second_factor(
+    State(state): State<AppState>,
+    page: Page,
+    Path(id): Path<i64>,
+) -> Result<Response> {
+    let mut tx = state.db.begin().await?;
+    let exists = sqlx::query_scalar!("select id from users where id = $1", id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    if exists.is_none() {
+        return Err(AppError::NotFound);
+    }
+    second_factor::remove(&mut tx, id).await?;
+    sessions::end_all(&mut *tx, id).await?;
+    pending::end_all(&mut *tx, id).await?;
+    crate::audit::record(
+        &mut *tx,
+        page.user.id,
+        crate::audit::action::SECOND_FACTOR_RESET,
+        None,
+        true,
+        serde_json::json!({ "user": id }),
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(admin = page.user.id, user_id = id, "reset a second factor");
     Ok(Redirect::to(&format!("/admin/users/{id}")).into_response())
 }

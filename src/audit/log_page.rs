@@ -25,7 +25,21 @@ pub fn action_key(action: &str) -> &'static str {
         "patient.access_view" => "audit.action.access_view",
         "access_log.export" => "audit.action.log_export",
         "patient.found_by_cpr" => "audit.action.found_by_cpr",
+        "user.second_factor_reset" => "audit.action.second_factor_reset",
+        "patient.break_glass" => "audit.action.break_glass",
         _ => "audit.action.other",
+    }
+}
+
+/// A stated reason in words, with its note: `Correcting imported data: wrong address`.
+pub fn reason_text(
+    lang: crate::web::Lang,
+    reason: crate::patients::reason::Reason,
+    note: Option<&str>,
+) -> String {
+    match note.map(str::trim).filter(|n| !n.is_empty()) {
+        Some(note) => format!("{}: {note}", lang.t(reason.label_key())),
+        None => lang.t(reason.label_key()).to_owned(),
     }
 }
 
@@ -190,6 +204,16 @@ impl LogPage {
 
     fn user_selected(&self, id: &i64) -> bool {
         self.filters.user == id.to_string()
+    }
+
+    /// What the entry's detail says: a stated reason in words, else the detail as text.
+    fn detail_shown(&self, e: &Entry) -> String {
+        let reason = e.detail.get("reason").and_then(|r| r.as_str());
+        let note = e.detail.get("note").and_then(|n| n.as_str());
+        match reason.and_then(crate::patients::reason::Reason::parse) {
+            Some(r) => reason_text(self.layout.lang, r, note),
+            None => e.detail_text(),
+        }
     }
 
     fn action_label(&self, action: &str) -> String {

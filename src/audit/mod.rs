@@ -27,6 +27,10 @@ pub mod action {
     pub const LOG_EXPORT: &str = "access_log.export";
     /// A search found the patient by their CPR number (the number itself is not kept).
     pub const FOUND_BY_CPR: &str = "patient.found_by_cpr";
+    /// An admin reset a person's second factor (the person in `detail`).
+    pub const SECOND_FACTOR_RESET: &str = "user.second_factor_reset";
+    /// A record was opened with a stated reason ("break the glass"; the reason in `detail`).
+    pub const BREAK_GLASS: &str = "patient.break_glass";
 }
 
 /// Appends one entry per patient a search found by CPR number, in one statement.

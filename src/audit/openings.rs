@@ -36,6 +36,14 @@ pub async fn open_patient(
     .await?
     .ok_or(AppError::NotFound)?;
     let allowed = user.may_see_centre(head.centre_id);
+    // Who opened a record is no clinical content; everything else behind this gate is.
+    let clinical = action != super::action::ACCESS_VIEW;
+    if allowed
+        && clinical
+        && crate::patients::reason::missing(db, user, id, head.centre_id, chrono::Utc::now()).await?
+    {
+        return Err(AppError::ReasonRequired(id));
+    }
     super::record(db, user.id, action, Some(id), allowed, serde_json::json!({})).await?;
     if !allowed {
         tracing::warn!(
@@ -56,6 +64,9 @@ pub struct Opening {
     pub role: Option<String>,
     pub action: String,
     pub allowed: bool,
+    /// The stated reason of an opening from outside the centre, and its note.
+    pub reason: Option<String>,
+    pub note: Option<String>,
 }
 
 impl Opening {
@@ -71,13 +82,23 @@ impl Opening {
     pub fn action_key(&self) -> &'static str {
         super::log_page::action_key(&self.action)
     }
+
+    /// The stated reason in words, or nothing.
+    pub fn reason_text(&self, lang: crate::web::Lang) -> String {
+        self.reason
+            .as_deref()
+            .and_then(crate::patients::reason::Reason::parse)
+            .map(|r| super::log_page::reason_text(lang, r, self.note.as_deref()))
+            .unwrap_or_default()
+    }
 }
 
 /// Who opened patient `patient_id`'s data, newest first (at most `limit` entries).
 pub async fn openings(db: &sqlx::PgPool, patient_id: i64, limit: i64) -> Result<Vec<Opening>, sqlx::Error> {
     sqlx::query_as!(
         Opening,
-        r#"select l.at, u.name as "user_name?", u.role as "role?", l.action, l.allowed
+        r#"select l.at, u.name as "user_name?", u.role as "role?", l.action, l.allowed,
+                  l.detail->>'reason' as reason, l.detail->>'note' as note
              from access_log l left join users u on u.id = l.user_id
             where l.patient_id = $1
             order by l.at desc, l.id desc limit $2"#,

@@ -10,6 +10,8 @@ use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use serde::Deserialize;
 
 use super::password::{self, Password};
+use super::pending::{self, Stage};
+use super::second_factor::{self, NextStep};
 use super::sessions;
 use crate::web::auth::{end_session, session_cookie_name, session_id_of};
 use crate::web::client_ip::ClientIp;
@@ -93,13 +95,33 @@ pub async fn submit(
         tracing::warn!(%ip, "sign-in failed: wrong e-mail or password, or inactive account");
         return refuse(StatusCode::OK, "login.failed");
     };
+    // With a second factor to come the person is only half signed in: no session yet, and
+    // the success is recorded when the code is right (so guessing codes keeps counting).
+    let stage = match second_factor::next_step(&state.db, user.id).await? {
+        NextStep::None => None,
+        NextStep::Code => Some(Stage::Code),
+        NextStep::Enrol => Some(Stage::Enrol),
+    };
+    if let Some(stage) = stage {
+        let cookie = pending::start(&state.db, user.id, stage, state.config.https).await?;
+        tracing::info!(user_id = user.id, "password accepted; second factor to come");
+        return Ok((jar.add(cookie), Redirect::to(stage.path())).into_response());
+    }
     sessions::record_attempt(&state.db, &email, &ip, true).await?;
-    // A fresh id at every sign-in; any id the browser had before is ended.
+    begin_session(&state, jar, user.id).await
+}
+
+/// Completes a sign-in: a fresh session id (any id the browser had before is ended), the
+/// person's language, and their home.
+pub(super) async fn begin_session(state: &AppState, jar: CookieJar, user_id: i64) -> Result<Response> {
     if let Some(old) = jar.get(session_cookie_name(state.config.https)) {
         end_session(&state.db, old.value()).await?;
     }
-    let id = sessions::create(&state.db, user.id).await?;
-    tracing::info!(user_id = user.id, "signed in");
+    let user = sqlx::query!("select language, role from users where id = $1", user_id)
+        .fetch_one(&state.db)
+        .await?;
+    let id = sessions::create(&state.db, user_id).await?;
+    tracing::info!(user_id, "signed in");
     let csrf = renewed_csrf_cookie(&state.config.secret, state.config.https, Some(&id));
     let mut jar = jar.add(sessions::cookie(id, state.config.https)).add(csrf);
     if let Some(lang) = user.language.as_deref().and_then(Lang::parse) {

@@ -25,10 +25,14 @@ impl Password {
         Self(value)
     }
 
-    /// A new password: at least `MIN_LENGTH` characters, not only spaces.
+    /// A new password: at least `MIN_LENGTH` characters, not only spaces, and not one of the
+    /// most common breached passwords. Every place a password is set goes through here.
     pub fn new(value: String) -> Result<Self, &'static str> {
         if value.trim().chars().count() < MIN_LENGTH {
             return Err("password.too_short");
+        }
+        if super::common::is_common(&value) {
+            return Err("password.too_common");
         }
         Ok(Self(value))
     }
@@ -93,6 +97,10 @@ mod tests {
     #[test]
     fn short_passwords_are_refused_and_debug_hides_them() {
         assert!(Password::new("short".into()).is_err());
+        assert_eq!(
+            Password::new("password1234".into()).unwrap_err(),
+            "password.too_common"
+        );
         let p = Password::new("long enough password".into()).unwrap();
         assert_eq!(format!("{p:?}"), "Password(***)");
     }

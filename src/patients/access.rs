@@ -1,6 +1,8 @@
 //! Writing the access log: every opening of a patient record, and every action on a patient,
-//! allowed or refused. `check` is the one gate every patient endpoint goes through.
+//! allowed or refused. `check` is the one gate every patient endpoint goes through; for a
+//! person outside the patient's centre it asks for a stated reason first (`reason`).
 
+use chrono::Utc;
 use sqlx::PgExecutor;
 
 use crate::web::{AppError, CurrentUser, Role};
@@ -74,6 +76,10 @@ pub async fn check(
         .ok_or(AppError::NotFound)?;
     let may_write = matches!(user.role, Role::Nurse | Role::Coordinator);
     let allowed = user.may_see_centre(centre_id) && (action != Action::Write || may_write);
+    // Not opened yet, so not logged as an opening: the reason page comes first.
+    if allowed && super::reason::missing(db, user, patient_id, centre_id, Utc::now()).await? {
+        return Err(AppError::ReasonRequired(patient_id));
+    }
     log(db, user.id, action, patient_id, allowed).await?;
     if !allowed {
         tracing::warn!(

@@ -114,6 +114,8 @@ struct ListPage {
     municipalities: Vec<String>,
     batches: Vec<(i64, String)>,
     show_centre: bool,
+    /// Diagnoses and risk scores are clinical: shown only to people who work in the centre.
+    clinical: bool,
 }
 
 impl ListPage {
@@ -222,6 +224,7 @@ async fn show(state: AppState, page: Page, filters: Filters) -> Result<Response>
         .map(|b| (b.id, b.file_name))
         .collect();
     let show_centre = !user.role.is_bound_to_centre();
+    let clinical = user.centre_id.is_some_and(|c| !user.needs_reason_for(c));
     render(&ListPage {
         layout: page.layout,
         rows,
@@ -238,5 +241,6 @@ async fn show(state: AppState, page: Page, filters: Filters) -> Result<Response>
         municipalities,
         batches,
         show_centre,
+        clinical,
     })
 }

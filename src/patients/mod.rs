@@ -5,6 +5,7 @@ pub mod access;
 pub mod contacts;
 pub mod icd10;
 pub mod list;
+pub mod reason;
 pub mod record;
 pub mod status;
 pub mod timeline;
@@ -29,6 +30,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         ));
     let record = Router::new()
         .route("/patients/{id}", get(record::show))
+        .route("/patients/{id}/reason", get(reason::form).post(reason::open))
         .route(
             "/patients/{id}/contacts",
             get(contacts::form).post(contacts::save_times),

@@ -95,6 +95,15 @@ impl Role {
         matches!(self, Role::Coordinator | Role::Nurse)
     }
 
+    /// Signs in with a second factor: always for the roles that see many patients or the
+    /// whole installation; for nurses where their centre asks for it.
+    pub fn needs_second_factor(self, centre_asks_nurses: bool) -> bool {
+        match self {
+            Role::Admin | Role::Coordinator | Role::Researcher => true,
+            Role::Nurse => centre_asks_nurses,
+        }
+    }
+
     /// Where this role starts after signing in.
     pub fn home(self) -> &'static str {
         match self {
@@ -135,6 +144,12 @@ impl CurrentUser {
     pub fn may_see_centre(&self, centre_id: i64) -> bool {
         // A researcher sees no identified patient of any centre.
         self.role.may_open_records() && (!self.role.is_bound_to_centre() || self.centre_id == Some(centre_id))
+    }
+
+    /// Whether this person opens the clinical content of `centre_id`'s patients only with a
+    /// stated reason ("break the glass"): anyone who does not work in that centre (an admin).
+    pub fn needs_reason_for(&self, centre_id: i64) -> bool {
+        !(self.role.is_bound_to_centre() && self.centre_id == Some(centre_id))
     }
 }
 

@@ -18,6 +18,10 @@ pub enum AppError {
     /// Forbidden, with the catalogue key of a sentence saying why and what to do instead.
     #[error("refused: {0}")]
     Refused(&'static str),
+    /// Clinical content of patient `.0` that this person opens only with a stated reason:
+    /// go to the page that asks for it.
+    #[error("a stated reason is required")]
+    ReasonRequired(i64),
     #[error("not found")]
     NotFound,
     /// The request was malformed in a way a form cannot explain (e.g. a bad id).
@@ -67,7 +71,7 @@ impl AppError {
     /// The HTTP status this error answers with.
     pub fn status(&self) -> StatusCode {
         match self {
-            AppError::SignInRequired => StatusCode::SEE_OTHER,
+            AppError::SignInRequired | AppError::ReasonRequired(_) => StatusCode::SEE_OTHER,
             AppError::Forbidden | AppError::Refused(_) | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::BadRequest => StatusCode::BAD_REQUEST,
@@ -82,6 +86,9 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         if let AppError::SignInRequired = self {
             return Redirect::to("/login").into_response();
+        }
+        if let AppError::ReasonRequired(patient_id) = self {
+            return Redirect::to(&format!("/patients/{patient_id}/reason")).into_response();
         }
         let status = self.status();
         let incident = match &self {

@@ -62,6 +62,7 @@ async fn the_application_cannot_change_or_delete_entries() {
     let app = TestApp::new().await;
     let s = seed(&app).await;
     let mut admin = app.signed_in("a@example.test", Role::Admin, None).await;
+    admin.state_reason(s.anna).await;
     admin.get(&format!("/patients/{}", s.anna)).await;
     // The application's own connection (the pool the router uses) is refused.
     for sql in [
@@ -77,7 +78,7 @@ async fn the_application_cannot_change_or_delete_entries() {
         .fetch_one(&app.db)
         .await
         .unwrap();
-    assert_eq!(count, 1);
+    assert_eq!(count, 2, "the stated reason and the opening");
 }
 
 #[tokio::test]
@@ -91,10 +92,11 @@ async fn the_admin_filters_the_log_by_user_patient_action_and_period() {
     let mut admin = app.signed_in("a@example.test", Role::Admin, None).await;
     nurse.get(&format!("/patients/{}", s.anna)).await;
     nurse.get(&format!("/patients/{}", s.bent)).await;
+    admin.state_reason(s.karl).await;
     admin.get(&format!("/patients/{}", s.karl)).await;
     let all = admin.get("/admin/access-log").await;
     assert_eq!(all.status, StatusCode::OK);
-    assert_eq!(all.texts("table.access-log tbody tr").len(), 3);
+    assert_eq!(all.texts("table.access-log tbody tr").len(), 4);
     // A CPR number is posted, never put in a URL; finding the person is logged too.
     let posted = admin.post("/admin/access-log", &[("patient", ANNA_CPR)]).await;
     assert_eq!(posted.status, StatusCode::SEE_OTHER);
@@ -117,7 +119,7 @@ async fn the_admin_filters_the_log_by_user_patient_action_and_period() {
     let now = admin
         .get(&format!("/admin/access-log?from={today}&to={today}"))
         .await;
-    assert_eq!(now.texts("table.access-log tbody tr").len(), 4);
+    assert_eq!(now.texts("table.access-log tbody tr").len(), 5);
     // Bad filters are explained next to the field, with what was typed kept.
     let bad = admin.get("/admin/access-log?patient=Anna&from=31-12-2026").await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);

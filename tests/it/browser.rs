@@ -13,6 +13,8 @@ use crate::helpers::TestApp;
 pub struct Browser {
     pub base: String,
     pub client: Client,
+    db: sqlx::PgPool,
+    database_url: String,
     driver: Child,
     profile: std::path::PathBuf,
 }
@@ -80,6 +82,8 @@ impl Browser {
                     return Browser {
                         base,
                         client,
+                        db: app.db.clone(),
+                        database_url: app.database_url.clone(),
                         driver,
                         profile,
                     }
@@ -170,6 +174,29 @@ impl Browser {
         self.fill("#password", password).await;
         self.click("button.primary").await;
         self.wait_for_navigation_from("/login").await;
+        // The second step, as a person with the authenticator app would take it.
+        match self.path().await.as_str() {
+            "/login/code" => {
+                self.screenshot("second-factor-code").await;
+                let code = crate::helpers::current_code(&self.db, &self.database_url, email).await;
+                self.fill("#code", &code).await;
+                self.click("button.primary").await;
+                self.wait_for_navigation_from("/login/code").await;
+            }
+            "/login/enrol" => {
+                let secret = coachline::auth::totp::Secret::from_base32(&self.text("#secret").await)
+                    .expect("the page shows the secret");
+                self.screenshot("second-factor-enrol").await;
+                let code = crate::helpers::code_after(&secret, None).await;
+                self.fill("#code", &code).await;
+                self.click("button.primary").await;
+                self.wait_for_text(".recovery-codes li", "").await;
+                self.screenshot("second-factor-recovery-codes").await;
+                self.click("form[action='/login/finish'] button").await;
+                self.wait_for_navigation_from("/login/enrol").await;
+            }
+            _ => {}
+        }
     }
 
     async fn wait_for_navigation_from(&self, path: &str) {
@@ -291,6 +318,13 @@ async fn an_admin_previews_and_confirms_an_invitation_list_and_finds_the_patient
     );
     browser.screenshot("patients-list").await;
     browser.click("tbody tr:first-child td a").await;
+    // An admin works outside the patient's centre: the record opens only with a reason.
+    browser.wait_for_text("main h1", "Begrundelse").await;
+    browser.screenshot("patient-reason").await;
+    browser
+        .click("input[name='reason'][value='data_correction']")
+        .await;
+    browser.click("form.reason-form button.primary").await;
     browser.wait_for_text(".record-head h1", "").await;
     browser.screenshot("patient-record").await;
     let opened: i64 = sqlx::query_scalar("select count(*) from access_log where action = 'patient.view'")

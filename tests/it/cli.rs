@@ -134,6 +134,28 @@ async fn user_add_refuses_bad_input_with_a_clear_message() {
     .unwrap();
     assert!(!ok);
     assert!(out.contains("at least 12 characters"), "{out}");
+    // A breached password is refused however long it is.
+    let url = app.database_url.clone();
+    let (ok, out) = tokio::task::spawn_blocking(move || {
+        coachline(
+            &url,
+            &[
+                "user",
+                "add",
+                "--email",
+                "x@example.test",
+                "--name",
+                "X",
+                "--role",
+                "admin",
+            ],
+            "password1234",
+        )
+    })
+    .await
+    .unwrap();
+    assert!(!ok);
+    assert!(out.contains("among the most used and leaked"), "{out}");
 }
 
 #[tokio::test]

@@ -368,6 +368,7 @@ async fn pages_about_one_patient_write_the_access_log_and_an_admin_may_read_but_
     let mut admin = app
         .signed_in("admin@example.test", coachline::web::Role::Admin, None)
         .await;
+    admin.state_reason(id).await;
     assert_eq!(admin.get(&format!("/patients/{id}")).await.status, StatusCode::OK);
     let date = (today() + Duration::days(7)).to_string();
     let refused = admin

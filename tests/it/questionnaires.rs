@@ -145,6 +145,7 @@ async fn a_nurse_of_another_centre_can_neither_see_nor_record_questionnaires() {
     assert_eq!(stored, 1, "only the seeded one");
     // Admins may look but not record: answers are entered by the nurse on the phone.
     let mut admin = app.signed_in("a@example.test", Role::Admin, None).await;
+    admin.state_reason(s.anna).await;
     assert_eq!(
         admin
             .get(&format!("/patients/{}/questionnaires", s.anna))

@@ -28,6 +28,7 @@ async fn the_record_links_invitation_questionnaires_and_access_only_for_roles_th
     assert_eq!(active.texts("#invitation-link"), vec!["Invitationshistorik"]);
     // An admin may open the record but not the invitation page: no link to it.
     let mut admin = app.signed_in("admin@example.test", Role::Admin, None).await;
+    admin.state_reason(invited).await;
     let seen = admin.get(&format!("/patients/{invited}")).await;
     assert!(seen.texts("#invitation-link").is_empty());
     assert_eq!(seen.texts("#questionnaires-link").len(), 1);

@@ -203,7 +203,9 @@ async fn over_https_cookies_are_secure_with_the_host_prefix_and_hsts_is_sent() {
     let mut config = coachline::Config::for_tests(&app.database_url);
     config.https = true;
     let router = coachline::app(coachline::AppState::new(app.db.clone(), config));
-    app.user("admin@example.test", Role::Admin, None).await;
+    // A nurse: signed in by the password alone, so the session cookie comes at once.
+    let ouh = app.centre("OUH").await;
+    app.user("nurse@example.test", Role::Nurse, Some(ouh)).await;
     let response = router
         .clone()
         .oneshot(Request::get("/login").body(Body::empty()).unwrap())
@@ -228,7 +230,7 @@ async fn over_https_cookies_are_secure_with_the_host_prefix_and_hsts_is_sent() {
         .to_owned();
     let body = serde_urlencoded::to_string([
         ("_csrf", token.as_str()),
-        ("email", "admin@example.test"),
+        ("email", "nurse@example.test"),
         ("password", crate::helpers::PASSWORD),
     ])
     .unwrap();

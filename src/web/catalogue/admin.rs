@@ -8,6 +8,16 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
     ("centres.name", "Navn", "Name"),
     ("centres.address", "Adresse", "Address"),
     ("centres.phone", "Telefon", "Phone"),
+    (
+        "centres.nurses_second_factor",
+        "Sygeplejersker logger ind med totrinsbekræftelse",
+        "Nurses sign in with two-step sign-in",
+    ),
+    (
+        "centres.nurses_second_factor_hint",
+        "Gælder fra sygeplejerskernes næste login. Administratorer, koordinatorer og forskere har det altid.",
+        "Applies from the nurses' next sign-in. Admins, coordinators and researchers always have it.",
+    ),
     ("centres.users", "Brugere", "Users"),
     ("centres.patients", "Patienter", "Patients"),
     (
@@ -55,6 +65,23 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
     ),
     ("users.password", "Adgangskode", "Password"),
     ("users.reset_password", "Nulstil adgangskode", "Reset password"),
+    ("users.second_factor", "Totrinsbekræftelse", "Two-step sign-in"),
+    (
+        "users.second_factor_on",
+        "Personen logger ind med en kode fra en godkendelsesapp.",
+        "The person signs in with a code from an authenticator app.",
+    ),
+    (
+        "users.second_factor_off",
+        "Ikke sat op. Administratorer, koordinatorer og forskere sætter den op ved næste login; sygeplejersker, hvis deres center kræver det.",
+        "Not set up. Admins, coordinators and researchers set it up at their next sign-in; nurses if their centre asks for it.",
+    ),
+    (
+        "users.second_factor_reset_hint",
+        "Ved mistet telefon: fjerner app og gendannelseskoder og logger personen ud. Det skrives i adgangsloggen.",
+        "For a lost phone: removes the app and the recovery codes and signs the person out. It is written to the access log.",
+    ),
+    ("users.second_factor_reset", "Nulstil totrinsbekræftelse", "Reset two-step sign-in"),
     ("users.deactivate", "Deaktivér bruger", "Deactivate user"),
     (
         "users.deactivate_text",

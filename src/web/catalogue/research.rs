@@ -48,6 +48,8 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
     ("audit.action.access_view", "Så adgangsloggen for patienten", "Viewed who opened the record"),
     ("audit.action.log_export", "Hentede adgangsloggen", "Downloaded the access log"),
     ("audit.action.found_by_cpr", "Fandt patienten ved søgning på CPR-nummer", "Found the patient by searching for the CPR number"),
+    ("audit.action.second_factor_reset", "Nulstillede en totrinsbekræftelse", "Reset a two-step sign-in"),
+    ("audit.action.break_glass", "Åbnede journalen med en begrundelse", "Opened the record with a stated reason"),
     ("audit.action.other", "Anden handling", "Other action"),
     // Research export
     ("research.title", "Forskningsudtræk", "Research export"),

@@ -80,6 +80,7 @@ async fn letters_contain_the_right_persons_details_and_no_others() {
     .await
     .unwrap();
     assert_eq!(produced, vec![(a, true), (b, true)]);
+    admin.state_reason(a).await;
     let page = admin.get(&format!("/patients/{a}")).await;
     assert_eq!(page.status, StatusCode::OK);
     let logged: i64 = sqlx::query_scalar(
