@@ -172,7 +172,9 @@ async fn show(state: AppState, page: Page, filters: Filters) -> Result<Response>
     let status = Status::parse(filters.status.trim()).map(Status::as_str);
     let batch: Option<i64> = filters.batch.trim().parse().ok();
     let municipality = Some(filters.municipality.trim()).filter(|m| !m.is_empty());
-    let sort_by_name = filters.sort == "name";
+    let clinical = user.centre_id.is_some_and(|c| !user.needs_reason_for(c));
+    // The order by risk would tell what the hidden column does not.
+    let sort_by_name = filters.sort == "name" || !clinical;
     let current = filters.page.unwrap_or(1).max(1);
     let rows = sqlx::query_as!(
         Row,
@@ -224,7 +226,6 @@ async fn show(state: AppState, page: Page, filters: Filters) -> Result<Response>
         .map(|b| (b.id, b.file_name))
         .collect();
     let show_centre = !user.role.is_bound_to_centre();
-    let clinical = user.centre_id.is_some_and(|c| !user.needs_reason_for(c));
     render(&ListPage {
         layout: page.layout,
         rows,
