@@ -11,11 +11,12 @@ use axum_extra::extract::cookie::CookieJar;
 use chrono::Utc;
 use serde::Deserialize;
 
-use super::login::{begin_session, ClientIp};
+use super::login::begin_session;
 use super::pending::{self, Pending, Stage};
 use super::second_factor::{self, Verified};
 use super::sessions;
 use super::totp::Secret;
+use crate::web::client_ip::ClientIp;
 use crate::web::{render, AppError, Layout, ReqCtx, Result};
 use crate::AppState;
 

@@ -175,7 +175,7 @@ async fn the_application_role_cannot_delete_a_randomised_person_or_any_history()
 }
 
 #[tokio::test]
-async fn the_application_role_deletes_only_sessions_uploads_contacts_and_sign_in_attempts() {
+async fn the_application_role_deletes_only_sessions_uploads_contacts_sign_in_attempts_and_second_factors() {
     let app = TestApp::new().await;
     record(&app).await;
     let tables: Vec<String> =
@@ -183,10 +183,14 @@ async fn the_application_role_deletes_only_sessions_uploads_contacts_and_sign_in
             .fetch_all(&app.db)
             .await
             .unwrap();
+    // A reset second factor, its recovery codes and a half-finished sign-in go too.
     let deletable = [
         "login_attempts",
         "patient_contacts",
         "pending_imports",
+        "pending_sign_ins",
+        "recovery_codes",
+        "second_factors",
         "sessions",
     ];
     for table in tables {
