@@ -77,7 +77,7 @@ async fn show(
         CaseloadRow,
         r#"select p.id, p.first_name, p.last_name, p.status,
                   (select count(*) from appointments a where a.patient_id = p.id and a.nurse_id = p.nurse_id
-                      and a.status = 'scheduled' and a.starts_at > now()) as "future_appointments!",
+                      and a.status = 'scheduled') as "future_appointments!",
                   u.name as "returns_to?", m.until as "until?"
              from patients p
              left join lateral (select from_nurse_id, until from caseload_moves m
@@ -195,7 +195,8 @@ pub async fn move_patients(
     }
 }
 
-/// Moves patients and their future appointments in one transaction. `Err(at)` when the
+/// Moves patients and their open appointments (an earlier one left unlogged too, so nothing
+/// stays with the old nurse) in one transaction. `Err(at)` when the
 /// receiving nurse already has something booked at `at` (nothing is moved then).
 pub async fn move_to(
     db: &sqlx::PgPool,
@@ -209,7 +210,7 @@ pub async fn move_to(
     for patient_id in patients {
         let clash = sqlx::query_scalar!(
             "select a.starts_at from appointments a
-              where a.patient_id = $1 and a.nurse_id = $2 and a.status = 'scheduled' and a.starts_at > now()
+              where a.patient_id = $1 and a.nurse_id = $2 and a.status = 'scheduled'
                 and exists (select 1 from appointments b where b.nurse_id = $3 and b.status = 'scheduled'
                              and tstzrange(b.starts_at, b.ends_at) && tstzrange(a.starts_at, a.ends_at))
               order by a.starts_at limit 1",
@@ -224,7 +225,7 @@ pub async fn move_to(
         }
         let moved = sqlx::query!(
             "update appointments set nurse_id = $3, updated_at = now()
-              where patient_id = $1 and nurse_id = $2 and status = 'scheduled' and starts_at > now()",
+              where patient_id = $1 and nurse_id = $2 and status = 'scheduled'",
             patient_id,
             from.id,
             to.id

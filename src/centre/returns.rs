@@ -1,8 +1,9 @@
-//! Temporary moves end by themselves: after the end date the patients and their future
+//! Temporary moves end by themselves: after the end date the patients and their open
 //! appointments go back to their own nurse. Run on the coordinator's pages and every ten minutes.
 
 /// Returns patients whose temporary move has passed its end date to their own nurse, with their
-/// future appointments. A patient whose appointment would clash stays until it is resolved.
+/// open appointments (an earlier one left unlogged too). A patient whose appointment would
+/// clash stays until it is resolved.
 pub async fn return_due(db: &sqlx::PgPool, at: chrono::DateTime<chrono::Utc>) -> Result<(), sqlx::Error> {
     let due = sqlx::query!(
         r#"select m.id, m.patient_id, m.from_nurse_id, m.to_nurse_id
@@ -20,11 +21,10 @@ pub async fn return_due(db: &sqlx::PgPool, at: chrono::DateTime<chrono::Utc>) ->
         let mut tx = db.begin().await?;
         let result = sqlx::query!(
             "update appointments set nurse_id = $3, updated_at = now()
-              where patient_id = $1 and nurse_id = $2 and status = 'scheduled' and starts_at > $4",
+              where patient_id = $1 and nurse_id = $2 and status = 'scheduled'",
             m.patient_id,
             m.to_nurse_id,
-            m.from_nurse_id,
-            at
+            m.from_nurse_id
         )
         .execute(&mut *tx)
         .await;

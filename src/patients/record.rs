@@ -387,7 +387,7 @@ pub async fn show(
         contacts: contacts::of_patient(db, id).await?,
         upcoming,
         goals,
-        timeline: timeline::of_patient(db, id).await?,
+        timeline: timeline::of_patient(db, id, page.now()).await?,
         topics: all_topics(db).await?,
         unreachable,
         nets,

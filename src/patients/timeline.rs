@@ -40,7 +40,11 @@ pub struct Item {
 }
 
 /// The whole timeline of a patient, newest first.
-pub async fn of_patient(db: &sqlx::PgPool, patient_id: i64) -> Result<Vec<Item>, sqlx::Error> {
+pub async fn of_patient(
+    db: &sqlx::PgPool,
+    patient_id: i64,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<Item>, sqlx::Error> {
     let rows = sqlx::query_as!(
         Entry,
         r#"select at as "at!", kind as "kind!", who, id as "id!", ref_id, when_at, day, code, text1, text2, n, topics
@@ -58,7 +62,7 @@ pub async fn of_patient(db: &sqlx::PgPool, patient_id: i64) -> Result<Vec<Item>,
                  from appointments a left join users u on u.id = a.created_by
                  left join appointments m on m.id = a.moved_to
                 where a.patient_id = $1
-                  and (a.status in ('cancelled', 'moved') or (a.status = 'scheduled' and a.starts_at < now()))
+                  and (a.status in ('cancelled', 'moved') or (a.status = 'scheduled' and a.starts_at < $2))
                union all
                select gc.at,
                       case when gc.before_status is null then 'goal'
@@ -104,7 +108,8 @@ pub async fn of_patient(db: &sqlx::PgPool, patient_id: i64) -> Result<Vec<Item>,
                 where m.patient_id = $1
              ) t
             order by at desc, id desc"#,
-        patient_id
+        patient_id,
+        at
     )
     .fetch_all(db)
     .await?;

@@ -974,3 +974,46 @@ async fn the_coordinator_and_the_nurse_see_the_nets_in_the_browser() {
     browser.screenshot("record-nets-scenario").await;
     browser.close().await;
 }
+
+#[tokio::test]
+async fn moving_every_patient_takes_their_earlier_unlogged_calls_too_so_the_nurse_can_then_go() {
+    let app = TestApp::new().await;
+    let c = seed(&app, at("2027-01-13 10:00")).await;
+    let mut coord = coordinator(&app, c.centre).await;
+    let moved = coord
+        .post(
+            &format!("/nurses/{}/move", c.olga),
+            &[("all", "1"), ("to", &c.nina.to_string()), ("mode", "permanent")],
+        )
+        .await;
+    assert_eq!(moved.status, 303, "{}", moved.body);
+    // Nina moves all hers to Olga, the overdue calls from earlier days included.
+    let moved = coord
+        .post(
+            &format!("/nurses/{}/move", c.nina),
+            &[("all", "1"), ("to", &c.olga.to_string()), ("mode", "permanent")],
+        )
+        .await;
+    assert_eq!(moved.status, 303, "{}", moved.body);
+    let left: i64 =
+        sqlx::query_scalar("select count(*) from appointments where nurse_id = $1 and status = 'scheduled'")
+            .bind(c.nina)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(
+        left, 0,
+        "no booking stays with the nurse who gave her patients away"
+    );
+    let page = coord.get("/safety-nets").await;
+    let overdue = linked(&page.body, "section#call_overdue tbody a");
+    assert!(
+        overdue.contains(&c.patients["overdue_3"]),
+        "still caught, now as Olga's"
+    );
+    let mut admin = app.signed_in("admin@example.test", Role::Admin, None).await;
+    let off = admin
+        .post(&format!("/admin/users/{}/active", c.nina), &[("active", "false")])
+        .await;
+    assert_eq!(off.status, 303, "{}", off.body);
+}

@@ -43,7 +43,7 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
     // Moving caseloads
     ("move.patients", "Patienter", "Patients"),
     ("move.no_patients", "Sygeplejersken har ingen patienter.", "The nurse has no patients."),
-    ("move.future_appointments", "Kommende aftaler", "Future appointments"),
+    ("move.future_appointments", "Bookede aftaler", "Booked appointments"),
     ("move.cover", "Dækning", "Cover"),
     ("move.returns_to", "Vender tilbage til", "Returns to"),
     ("move.after", "efter", "after"),
