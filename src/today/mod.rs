@@ -58,11 +58,6 @@ impl Row {
         self.reached + 1
     }
 
-    /// Caught in the net of failed attempts in a row: possibly unreachable.
-    pub fn unreachable(&self) -> bool {
-        self.in_net(Net::FailedAttempts)
-    }
-
     /// Whether the patient is caught in `net`.
     pub fn in_net(&self, net: Net) -> bool {
         self.nets.contains(&net)
