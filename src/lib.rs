@@ -9,6 +9,7 @@ pub mod audit;
 pub mod auth;
 pub mod bench;
 pub mod calls;
+pub mod caseload;
 pub mod centre;
 pub mod cli;
 pub mod clock;
@@ -16,13 +17,16 @@ pub mod config;
 pub mod courses;
 pub mod db;
 pub mod demo;
+pub mod domain;
 pub mod imports;
 pub mod invitations;
 pub mod letters;
 pub mod patients;
 pub mod questionnaires;
 pub mod reachability;
+pub mod record;
 pub mod research;
+pub mod rooms;
 pub mod safety;
 pub mod telemetry;
 pub mod today;
@@ -95,6 +99,8 @@ pub fn app(state: AppState) -> Router {
         .merge(questionnaires::router(state.clone()))
         .merge(reachability::router(state.clone()))
         .merge(research::router(state.clone()))
+        .merge(record::router(state.clone()))
+        .merge(rooms::router(state.clone()))
         .merge(static_files)
         .fallback(web::layout::not_found)
         // Layers run bottom-up for requests: the last added is the outermost.
@@ -129,7 +135,7 @@ pub fn app(state: AppState) -> Router {
 pub async fn serve(state: AppState) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(state.config.bind).await?;
     tracing::info!(address = %listener.local_addr()?, "coachline is listening");
-    centre::returns::spawn_returns(state.db.clone(), state.clock.clone());
+    caseload::spawn_returns(state.db.clone(), state.clock.clone());
     let app = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())

@@ -5,6 +5,7 @@ pub mod catalogue;
 pub mod client_ip;
 pub mod csrf;
 pub mod error;
+pub mod form;
 pub mod form_key;
 pub mod headers;
 pub mod i18n;
@@ -14,7 +15,8 @@ pub mod request;
 pub mod spreadsheet;
 
 pub use auth::{CurrentUser, Role};
-pub use error::{violates, AppError, Result};
+pub use error::{AppError, Result};
+pub use form::{FieldError, FormErrors};
 pub use form_key::FormKey;
 pub use i18n::Lang;
 pub use layout::{render, Layout, Page};
