@@ -112,6 +112,7 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             web::request::request_context,
         ))
+        .layer(middleware::from_fn(web::flash::spend))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             web::layout::error_pages,

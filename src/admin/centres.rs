@@ -2,7 +2,7 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::Form;
 use serde::Deserialize;
 use sqlx::PgExecutor;
@@ -130,7 +130,7 @@ pub async fn create(
         });
     }
     tracing::info!(admin = page.user.id, "created a call centre");
-    Ok(Redirect::to("/admin/centres").into_response())
+    Ok(crate::web::flash::redirect("/admin/centres", "done.saved"))
 }
 
 #[derive(Template)]
@@ -204,7 +204,7 @@ pub async fn update(
         nurses_second_factor,
         "updated a call centre"
     );
-    Ok(Redirect::to("/admin/centres").into_response())
+    Ok(crate::web::flash::redirect("/admin/centres", "done.saved"))
 }
 
 /// Saves the centre's safety-net thresholds (set by its coordinator on the safety-net page).

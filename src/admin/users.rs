@@ -2,7 +2,7 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::Form;
 use serde::Deserialize;
 use sqlx::PgPool;
@@ -263,7 +263,7 @@ pub async fn create(
         role = user.role.as_str(),
         "created a user"
     );
-    Ok(Redirect::to("/admin/users").into_response())
+    Ok(crate::web::flash::redirect("/admin/users", "done.saved"))
 }
 
 /// The form filled with what is stored for user `id`.
@@ -323,7 +323,7 @@ pub async fn update(
     // A changed role or centre changes what the person may see: make them sign in again.
     end_all_sessions(&state.db, id).await?;
     tracing::info!(admin = page.user.id, user_id = id, "updated a user");
-    Ok(Redirect::to("/admin/users").into_response())
+    Ok(crate::web::flash::redirect("/admin/users", "done.saved"))
 }
 
 #[derive(Deserialize)]
@@ -370,7 +370,10 @@ pub async fn set_active(
         active,
         "changed whether a user is active"
     );
-    Ok(Redirect::to(&format!("/admin/users/{id}")).into_response())
+    Ok(crate::web::flash::redirect(
+        &format!("/admin/users/{id}"),
+        "done.saved",
+    ))
 }
 
 #[derive(Deserialize)]
@@ -401,7 +404,10 @@ pub async fn reset_password(
     end_all_sessions(&mut *tx, id).await?;
     tx.commit().await?;
     tracing::info!(admin = page.user.id, user_id = id, "reset a password");
-    Ok(Redirect::to(&format!("/admin/users/{id}")).into_response())
+    Ok(crate::web::flash::redirect(
+        &format!("/admin/users/{id}"),
+        "done.saved",
+    ))
 }
 
 /// `POST /admin/users/{id}/second-factor`: takes away the person's second factor and recovery
@@ -433,5 +439,8 @@ pub async fn reset_second_factor(
     .await?;
     tx.commit().await?;
     tracing::info!(admin = page.user.id, user_id = id, "reset a second factor");
-    Ok(Redirect::to(&format!("/admin/users/{id}")).into_response())
+    Ok(crate::web::flash::redirect(
+        &format!("/admin/users/{id}"),
+        "done.saved",
+    ))
 }

@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::Form;
 use serde::Deserialize;
 
@@ -94,7 +94,10 @@ pub async fn create(
         let mut tx = state.db.begin().await?;
         if book(&mut tx, &call).await?.is_some() {
             tx.commit().await?;
-            return Ok(Redirect::to(&format!("/patients/{id}")).into_response());
+            return Ok(crate::web::flash::redirect(
+                &format!("/patients/{id}"),
+                "done.booked",
+            ));
         }
         tx.rollback().await?;
         errors.add("time", "booking.double");
@@ -175,7 +178,10 @@ pub async fn move_to(
         let call = NewAppointment::call(a.patient_id, a.course_id, a.nurse_id, starts_at, page.user.id);
         if reschedule(&mut tx, id, &call).await?.is_some() {
             tx.commit().await?;
-            return Ok(Redirect::to(&format!("/patients/{}", a.patient_id)).into_response());
+            return Ok(crate::web::flash::redirect(
+                &format!("/patients/{}", a.patient_id),
+                "done.moved",
+            ));
         }
         tx.rollback().await?;
         errors.add("time", "booking.double");

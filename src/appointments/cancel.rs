@@ -4,7 +4,7 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::Form;
 use serde::Deserialize;
 use sqlx::PgConnection;
@@ -217,5 +217,8 @@ pub async fn cancel(
         appointment_id = id,
         "cancelled a booking"
     );
-    Ok(Redirect::to(&format!("/patients/{patient_id}?done=cancelled")).into_response())
+    Ok(crate::web::flash::redirect(
+        &format!("/patients/{patient_id}"),
+        "done.cancelled",
+    ))
 }

@@ -34,7 +34,13 @@ pub async fn create(
     check(&state.db, &page.user, patient_id, Action::Write).await?;
     let back = |problem: Option<&str>| {
         let query = problem.map(|p| format!("?problem={p}")).unwrap_or_default();
-        Redirect::to(&format!("/patients/{patient_id}{query}#call-{call_id}")).into_response()
+        match problem {
+            None => crate::web::flash::redirect(
+                &format!("/patients/{patient_id}#call-{call_id}"),
+                "done.amendment_added",
+            ),
+            Some(_) => Redirect::to(&format!("/patients/{patient_id}{query}#call-{call_id}")).into_response(),
+        }
     };
     let Some(key) = FormKey::parse(&form.form_key) else {
         return Ok(back(Some("form_key")));

@@ -5,7 +5,7 @@
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use chrono::{DateTime, NaiveDateTime, Utc};
 
 use super::form::{context, CallForm, Context, Next};
@@ -230,7 +230,10 @@ pub async fn save(
 
 /// Where a logged call is shown: the record, at the call.
 fn logged(patient_id: i64, call_id: i64) -> Response {
-    Redirect::to(&format!("/patients/{patient_id}#call-{call_id}")).into_response()
+    crate::web::flash::redirect(
+        &format!("/patients/{patient_id}#call-{call_id}"),
+        "done.call_saved",
+    )
 }
 
 /// The call stored with `key`, if any. A key sent for another patient is a forged form.

@@ -4,7 +4,7 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::Form;
 use chrono::NaiveDate;
 
@@ -183,7 +183,10 @@ pub async fn move_patients(
     match move_to(&state.db, &form.picked, &from, &to, until, page.user.id).await? {
         Ok(moved) => {
             tracing::info!(user_id = page.user.id, moved, "moved a caseload");
-            Ok(Redirect::to(&format!("/nurses/{}", from.id)).into_response())
+            Ok(crate::web::flash::redirect(
+                &format!("/nurses/{}", from.id),
+                "done.caseload_moved",
+            ))
         }
         Err(at) => {
             let text = page.lang().tf(

@@ -141,7 +141,10 @@ pub async fn end(
     crate::patients::status::change(&mut tx, id, crate::patients::Status::Ended).await?;
     tx.commit().await?;
     tracing::info!(user_id = page.user.id, patient_id = id, "ended a course");
-    Ok(Redirect::to(&format!("/patients/{id}")).into_response())
+    Ok(crate::web::flash::redirect(
+        &format!("/patients/{id}"),
+        "done.course_ended",
+    ))
 }
 
 /// The reason to continue past nine months.
@@ -173,7 +176,10 @@ pub async fn extend(
     )
     .execute(&state.db)
     .await?;
-    Ok(Redirect::to(&format!("/patients/{id}")).into_response())
+    Ok(crate::web::flash::redirect(
+        &format!("/patients/{id}"),
+        "done.extension_saved",
+    ))
 }
 
 /// Why a nurse decided on no new call because the course is to end.

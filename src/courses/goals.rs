@@ -26,6 +26,11 @@ fn back(patient_id: i64, problem: Option<&str>) -> Response {
     Redirect::to(&format!("/patients/{patient_id}{query}#goals")).into_response()
 }
 
+/// Back to the record's goals, saying what was done.
+fn done(patient_id: i64, key: &'static str) -> Response {
+    crate::web::flash::redirect(&format!("/patients/{patient_id}#goals"), key)
+}
+
 /// `POST /patients/{id}/goals`.
 pub async fn create(
     State(state): State<AppState>,
@@ -51,7 +56,7 @@ pub async fn create(
     )
     .execute(&state.db)
     .await?;
-    Ok(back(id, None))
+    Ok(done(id, "done.goal_added"))
 }
 
 async fn patient_of_goal(db: &sqlx::PgPool, goal_id: i64) -> Result<i64> {
@@ -102,7 +107,7 @@ pub async fn progress(
     )
     .execute(&state.db)
     .await?;
-    Ok(back(patient_id, None))
+    Ok(done(patient_id, "done.progress_saved"))
 }
 
 /// Achieved or dropped.
@@ -137,5 +142,5 @@ pub async fn close(
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
-    Ok(back(patient_id, None))
+    Ok(done(patient_id, "done.goal_closed"))
 }

@@ -114,7 +114,10 @@ pub async fn create(
         page.user.id,
     )
     .await?;
-    Ok(back(id, None))
+    Ok(crate::web::flash::redirect(
+        &format!("/patients/{id}#referrals"),
+        "done.referral_saved",
+    ))
 }
 
 /// The result of a referral, added when it is known.
@@ -145,5 +148,8 @@ pub async fn result(
     }
     let mut conn = state.db.acquire().await?;
     add_result(&mut conn, referral_id, result, page.user.id).await?;
-    Ok(back(patient_id, None))
+    Ok(crate::web::flash::redirect(
+        &format!("/patients/{patient_id}#referrals"),
+        "done.referral_result_saved",
+    ))
 }

@@ -5,7 +5,7 @@
 //! another nurse only when the coordinator confirms the move, which is then kept and shown.
 
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::Form;
 
 use super::page::{current_meeting, refuse_control, show_page, Typed};
@@ -158,5 +158,8 @@ pub async fn book(
         (Some(_), true) => "?nurse=moved",
         (Some(_), false) => "",
     };
-    Ok(Redirect::to(&format!("/patients/{id}/invitation{notice}")).into_response())
+    Ok(crate::web::flash::redirect(
+        &format!("/patients/{id}/invitation{notice}"),
+        "done.meeting_booked",
+    ))
 }

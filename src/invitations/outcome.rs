@@ -4,7 +4,7 @@
 //! from before the invitation: the database refuses both as well.
 
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::Form;
 use chrono::NaiveDate;
 
@@ -133,5 +133,8 @@ pub async fn record(
         to = to.as_str(),
         "recorded an initial meeting's outcome"
     );
-    Ok(Redirect::to(&format!("/patients/{id}/invitation")).into_response())
+    Ok(crate::web::flash::redirect(
+        &format!("/patients/{id}/invitation"),
+        "done.outcome_saved",
+    ))
 }

@@ -2,7 +2,7 @@
 //! unreachable, or not eligible (with a reason). "Accepted" is booking the meeting.
 
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::Form;
 
 use super::page::{refuse_control, show_page, Typed};
@@ -83,5 +83,8 @@ pub async fn respond(
         to = to.as_str(),
         "recorded an answer to an invitation"
     );
-    Ok(Redirect::to(&format!("/patients/{id}/invitation")).into_response())
+    Ok(crate::web::flash::redirect(
+        &format!("/patients/{id}/invitation"),
+        "done.answer_saved",
+    ))
 }

@@ -2,7 +2,7 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::Form;
 use serde::Deserialize;
 
@@ -154,7 +154,10 @@ pub async fn save_times(
     )
     .execute(&state.db)
     .await?;
-    Ok(Redirect::to(&format!("/patients/{id}/contacts")).into_response())
+    Ok(crate::web::flash::redirect(
+        &format!("/patients/{id}/contacts"),
+        "done.saved",
+    ))
 }
 
 /// `POST /patients/{id}/contacts/new`.
@@ -178,7 +181,10 @@ pub async fn add(
     )
     .execute(&state.db)
     .await?;
-    Ok(Redirect::to(&format!("/patients/{id}/contacts")).into_response())
+    Ok(crate::web::flash::redirect(
+        &format!("/patients/{id}/contacts"),
+        "done.saved",
+    ))
 }
 
 /// `POST /contacts/{id}`: saves or removes a contact.
@@ -216,5 +222,8 @@ pub async fn update(
         .execute(&state.db)
         .await?;
     }
-    Ok(Redirect::to(&format!("/patients/{patient_id}/contacts")).into_response())
+    Ok(crate::web::flash::redirect(
+        &format!("/patients/{patient_id}/contacts"),
+        "done.saved",
+    ))
 }

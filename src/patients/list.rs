@@ -80,13 +80,6 @@ impl Row {
         format!("{}-xxxx", &self.cpr[..6])
     }
 
-    pub fn phone_text(&self) -> String {
-        self.phone
-            .as_deref()
-            .map(super::phone_display)
-            .unwrap_or_default()
-    }
-
     pub fn status_key(&self) -> &'static str {
         self.status.label_key()
     }

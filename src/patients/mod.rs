@@ -35,22 +35,6 @@ pub fn router(state: AppState) -> Router<AppState> {
     list.merge(record)
 }
 
-/// A stored phone number as people read it: `+4512345678` → `+45 12 34 56 78`.
-pub fn phone_display(stored: &str) -> String {
-    match stored.strip_prefix("+45") {
-        Some(rest) if rest.len() == 8 && rest.bytes().all(|b| b.is_ascii_digit()) => {
-            format!(
-                "+45 {} {} {} {}",
-                &rest[..2],
-                &rest[2..4],
-                &rest[4..6],
-                &rest[6..]
-            )
-        }
-        _ => stored.to_owned(),
-    }
-}
-
 /// Age in whole years today, from the birth date.
 pub fn age(birth_date: NaiveDate) -> u32 {
     chrono::Local::now()
@@ -131,7 +115,7 @@ pub async fn brief(db: &sqlx::PgPool, id: i64) -> Result<Brief, AppError> {
 mod tests {
     #[test]
     fn danish_numbers_are_shown_in_pairs() {
-        assert_eq!(super::phone_display("+4512345678"), "+45 12 34 56 78");
-        assert_eq!(super::phone_display("+46701234567"), "+46701234567");
+        assert_eq!(crate::web::phone_display("+4512345678"), "+45 12 34 56 78");
+        assert_eq!(crate::web::phone_display("+46701234567"), "+46701234567");
     }
 }

@@ -90,9 +90,6 @@ pub struct Notice {
     pub problem: String,
     #[serde(default)]
     pub extension: String,
-    /// What was just done, confirmed in a line.
-    #[serde(default)]
-    pub done: String,
 }
 
 #[derive(Template)]
@@ -113,7 +110,6 @@ struct RecordPage {
     may_write: bool,
     may_log_calls: bool,
     problem: Option<&'static str>,
-    done: Option<&'static str>,
     kinds: &'static [ReferralKind],
 }
 
@@ -329,14 +325,6 @@ impl RecordPage {
     }
 }
 
-/// The confirmation of what was just done, if any.
-fn done_key(notice: &Notice) -> Option<&'static str> {
-    match notice.done.as_str() {
-        "cancelled" => Some("done.cancelled"),
-        _ => None,
-    }
-}
-
 fn problem_key(notice: &Notice) -> Option<&'static str> {
     if notice.extension == "missing" {
         return Some("record.extension_missing");
@@ -413,7 +401,6 @@ pub async fn show(
         may_write: matches!(page.user.role, Role::Nurse | Role::Coordinator),
         may_log_calls: page.user.role.logs_calls(),
         problem: problem_key(&notice),
-        done: done_key(&notice),
         kinds: ReferralKind::ALL,
         layout: page.layout,
         p: record,

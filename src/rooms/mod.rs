@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::Form;
 use serde::Deserialize;
 
@@ -123,7 +123,7 @@ pub async fn create(
             show(&state, page, form, Some("rooms.name_taken")).await
         }
         Err(e) => Err(e.into()),
-        Ok(_) => Ok(Redirect::to("/centre/rooms").into_response()),
+        Ok(_) => Ok(crate::web::flash::redirect("/centre/rooms", "done.saved")),
     }
 }
 
@@ -165,6 +165,6 @@ pub async fn update(
             show(&state, page, form, Some("rooms.name_taken")).await
         }
         Err(e) => Err(e.into()),
-        Ok(_) => Ok(Redirect::to("/centre/rooms").into_response()),
+        Ok(_) => Ok(crate::web::flash::redirect("/centre/rooms", "done.saved")),
     }
 }

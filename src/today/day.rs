@@ -28,11 +28,6 @@ struct TodayPage {
 }
 
 impl TodayPage {
-    /// A phone number as people read it.
-    fn phone(&self, stored: &str) -> String {
-        crate::patients::phone_display(stored)
-    }
-
     fn time(&self, row: &Row) -> String {
         let tz = self
             .layout

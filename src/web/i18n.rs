@@ -24,6 +24,11 @@ static CATALOGUE: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> 
         .collect()
 });
 
+/// The catalogue's own copy of `key`, if the catalogue has it.
+pub fn known_key(key: &str) -> Option<&'static str> {
+    CATALOGUE.get_key_value(key).map(|(k, _)| *k)
+}
+
 impl Lang {
     /// Every language, in the order the switch shows them.
     pub const ALL: [Lang; 2] = [Lang::Da, Lang::En];
@@ -207,7 +212,7 @@ mod tests {
 
     fn used_keys(text: &str) -> Vec<String> {
         let mut keys = Vec::new();
-        for marker in ["t(\"", "tf(\"", "key: \""] {
+        for marker in ["t(\"", "tf(\"", "key: \"", "\"done."] {
             let mut rest = text;
             while let Some(at) = rest.find(marker) {
                 // `t(` must be the whole name: `list("x.csv")` is no lookup.
@@ -215,12 +220,17 @@ mod tests {
                     .chars()
                     .next_back()
                     .is_none_or(|c| !c.is_alphanumeric() && c != '_');
+                let done = marker == "\"done.";
                 rest = &rest[at + marker.len()..];
-                if !whole {
+                if !whole && !done {
                     continue;
                 }
                 let end = rest.find('"').unwrap_or(0);
-                let key = &rest[..end];
+                let key = &if done {
+                    format!("done.{}", &rest[..end])
+                } else {
+                    rest[..end].to_owned()
+                };
                 let shaped = key.split('.').count() >= 2
                     && key.split('.').all(|part| {
                         !part.is_empty()

@@ -35,6 +35,11 @@ pub struct Layout {
     pub counts: NavCounts,
     /// The request's "now" from the application clock.
     pub now: chrono::DateTime<chrono::Utc>,
+    /// What was just done, confirmed in a line (a catalogue key; see `flash`).
+    pub flash: Option<&'static str>,
+    /// Where the language switch returns to: this page, or for the answer to a form the page
+    /// the form was on (a form's address may take no GET).
+    pub back: String,
 }
 
 impl Layout {
@@ -47,6 +52,8 @@ impl Layout {
             path: path.to_owned(),
             counts: NavCounts::default(),
             now: ctx.now,
+            flash: None,
+            back: path.to_owned(),
         }
     }
 
@@ -125,9 +132,30 @@ impl Layout {
         self.lang.datetime(*at, tz)
     }
 
+    /// A phone number as people read it (see `phone_display`); every page shows numbers so.
+    pub fn phone(&self, stored: &str) -> String {
+        phone_display(stored)
+    }
+
     /// A date in the page's language.
     pub fn date(&self, date: &chrono::NaiveDate) -> String {
         self.lang.date(*date)
+    }
+}
+
+/// A stored phone number as people read it: `+4512345678` → `+45 12 34 56 78`.
+pub fn phone_display(stored: &str) -> String {
+    match stored.strip_prefix("+45") {
+        Some(rest) if rest.len() == 8 && rest.bytes().all(|b| b.is_ascii_digit()) => {
+            format!(
+                "+45 {} {} {} {}",
+                &rest[..2],
+                &rest[2..4],
+                &rest[4..6],
+                &rest[6..]
+            )
+        }
+        _ => stored.to_owned(),
     }
 }
 
@@ -161,8 +189,20 @@ impl FromRequestParts<AppState> for Page {
         let ctx = ReqCtx::from_request_parts(parts, state).await?;
         let mut layout = Layout::new(&ctx, Some(user.clone()), parts.uri.path());
         layout.counts = parts.extensions.get::<NavCounts>().cloned().unwrap_or_default();
+        layout.flash = super::flash::of(&parts.headers);
+        if parts.method != axum::http::Method::GET {
+            layout.back = referring_path(&parts.headers).unwrap_or_else(|| "/".to_owned());
+        }
         Ok(Page { user, layout })
     }
+}
+
+/// The local path of the page a form was sent from (its `Referer`), if any.
+fn referring_path(headers: &axum::http::HeaderMap) -> Option<String> {
+    let referer = headers.get(axum::http::header::REFERER)?.to_str().ok()?;
+    let uri: axum::http::Uri = referer.parse().ok()?;
+    let path = uri.path();
+    (path.starts_with('/') && !path.starts_with("//")).then(|| path.to_owned())
 }
 
 /// Renders a template into an HTML response.

@@ -23,6 +23,7 @@ mod import_cli;
 mod imports;
 mod language;
 mod nurse_day;
+mod nurse_ux;
 mod passwords;
 mod patients;
 mod questionnaires;

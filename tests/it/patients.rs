@@ -50,19 +50,19 @@ async fn a_coordinator_sees_only_her_own_centres_patients() {
         .await;
     let list = coord.get("/patients").await;
     assert_eq!(
-        list.texts("tbody td a"),
+        list.texts("tbody td a.patient"),
         vec!["Odensen, Inge", "Testesen, Åse"],
         "sorted by risk, own centre only"
     );
     // Asking for the other centre changes nothing.
     let sneaky = coord.get(&format!("/patients?centre={kol}")).await;
-    assert_eq!(sneaky.texts("tbody td a").len(), 2);
+    assert_eq!(sneaky.texts("tbody td a.patient").len(), 2);
     assert!(!sneaky.body.contains("Koldingsen"));
     // Nor does searching for the other centre's patient.
     assert!(coord
         .post("/patients", &[("q", "Koldingsen")])
         .await
-        .texts("tbody td a")
+        .texts("tbody td a.patient")
         .is_empty());
 }
 
@@ -71,33 +71,33 @@ async fn the_list_searches_by_name_cpr_and_phone_and_filters() {
     let app = TestApp::new().await;
     let (_, kol, _, _) = two_centres(&app).await;
     let mut admin = app.signed_in("a@example.test", Role::Admin, None).await;
-    assert_eq!(admin.get("/patients").await.texts("tbody td a").len(), 3);
+    assert_eq!(admin.get("/patients").await.texts("tbody td a.patient").len(), 3);
     assert_eq!(
         admin
             .post("/patients", &[("q", "odens")])
             .await
-            .texts("tbody td a"),
+            .texts("tbody td a.patient"),
         vec!["Odensen, Inge"]
     );
     assert_eq!(
         admin
             .post("/patients", &[("q", "020250")])
             .await
-            .texts("tbody td a"),
+            .texts("tbody td a.patient"),
         vec!["Koldingsen, Karl"]
     );
     assert_eq!(
         admin
             .post("/patients", &[("q", "8765 4321")])
             .await
-            .texts("tbody td a"),
+            .texts("tbody td a.patient"),
         vec!["Koldingsen, Karl"]
     );
     assert_eq!(
         admin
             .post("/patients", &[("q", "%")])
             .await
-            .texts("tbody td a")
+            .texts("tbody td a.patient")
             .len(),
         0,
         "a % is searched as text"
@@ -106,19 +106,19 @@ async fn the_list_searches_by_name_cpr_and_phone_and_filters() {
         admin
             .get(&format!("/patients?centre={kol}"))
             .await
-            .texts("tbody td a"),
+            .texts("tbody td a.patient"),
         vec!["Koldingsen, Karl"]
     );
     assert_eq!(
         admin
             .get("/patients?status=active")
             .await
-            .texts("tbody td a")
+            .texts("tbody td a.patient")
             .len(),
         0
     );
     assert_eq!(
-        admin.get("/patients?sort=name").await.texts("tbody td a")[0],
+        admin.get("/patients?sort=name").await.texts("tbody td a.patient")[0],
         "Koldingsen, Karl"
     );
     // The list masks the CPR number; the full number is on the record page only.
@@ -145,7 +145,7 @@ async fn the_list_is_paginated() {
     assert_eq!(first.texts("nav.pager span"), vec!["1 / 3"]);
     let last = admin.get("/patients?sort=name&page=3").await;
     assert_eq!(last.texts("tbody tr").len(), 20);
-    assert_eq!(last.texts("tbody td a")[19], "N120, P");
+    assert_eq!(last.texts("tbody td a.patient")[19], "N120, P");
 }
 
 #[tokio::test]
@@ -238,7 +238,7 @@ async fn a_search_posts_its_words_and_every_person_found_by_cpr_is_logged() {
         Some("post")
     );
     let found = admin.post("/patients", &[("q", "010150-1234")]).await;
-    assert_eq!(found.texts("tbody td a"), vec!["Odensen, Inge"]);
+    assert_eq!(found.texts("tbody td a.patient"), vec!["Odensen, Inge"]);
     // Links to sort or page a search never carry its words.
     assert!(!found.body.contains("q=0101"), "{}", found.body);
     let logged: Vec<(String, Option<i64>)> =
@@ -251,7 +251,7 @@ async fn a_search_posts_its_words_and_every_person_found_by_cpr_is_logged() {
     admin.post("/patients", &[("q", "Odensen")]).await;
     admin.post("/patients", &[("q", "8765 4321")]).await;
     let ignored = admin.get("/patients?q=Odensen").await;
-    assert_eq!(ignored.texts("tbody td a").len(), 3);
+    assert_eq!(ignored.texts("tbody td a.patient").len(), 3);
     let entries: i64 =
         sqlx::query_scalar("select count(*) from access_log where action = 'patient.found_by_cpr'")
             .fetch_one(&app.db)

@@ -4,6 +4,12 @@
 pub const ENTRIES: &[(&str, &str, &str)] = &[
     // Navigation and layout
     ("nav.label", "Hovedmenu", "Main menu"),
+    ("nav.skip", "Gå til indholdet", "Skip to content"),
+    (
+        "form.error_summary",
+        "Noget skal rettes, før der kan gemmes:",
+        "Something needs correcting before it can be saved:",
+    ),
     ("nav.today", "I dag", "Today"),
     ("nav.my_patients", "Mine patienter", "My patients"),
     ("nav.centre", "Center", "Centre"),

@@ -1,0 +1,53 @@
+// Every form that comes back with errors: the errors are tied to their fields for assistive
+// technology (aria-invalid, aria-describedby), listed in a summary at the top of the form with
+// links to the fields, and the summary takes the focus, so a failed save is never out of sight.
+document.addEventListener("DOMContentLoaded", function () {
+  var heading = document.body.getAttribute("data-error-summary") || "";
+  var forms = new Map();
+  document.querySelectorAll("p.field-error[id$='-error']").forEach(function (error) {
+    var name = error.id.slice(0, -"-error".length);
+    var form = error.closest("form");
+    if (!form) { return; }
+    var field = form.querySelector("[name='" + name + "']:not([type=hidden])") || document.getElementById(name);
+    if (field) {
+      field.setAttribute("aria-invalid", "true");
+      var described = (field.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+      if (described.indexOf(error.id) < 0) { described.push(error.id); }
+      field.setAttribute("aria-describedby", described.join(" "));
+      if (!field.id) { field.id = name; }
+    }
+    if (!forms.has(form)) { forms.set(form, []); }
+    forms.get(form).push({ text: error.textContent, target: field ? field.id : error.id });
+  });
+  var first = null;
+  forms.forEach(function (errors, form) {
+    var summary = document.createElement("div");
+    summary.className = "error-summary";
+    summary.setAttribute("role", "alert");
+    summary.setAttribute("tabindex", "-1");
+    var title = document.createElement("h2");
+    title.textContent = heading;
+    summary.appendChild(title);
+    var list = document.createElement("ul");
+    errors.forEach(function (e) {
+      var item = document.createElement("li");
+      var link = document.createElement("a");
+      link.href = "#" + e.target;
+      link.textContent = e.text;
+      link.addEventListener("click", function (event) {
+        var target = document.getElementById(e.target);
+        if (target) { event.preventDefault(); target.focus(); target.scrollIntoView({ block: "center" }); }
+      });
+      item.appendChild(link);
+      list.appendChild(item);
+    });
+    summary.appendChild(list);
+    form.insertBefore(summary, form.firstChild);
+    if (!first) { first = summary; }
+  });
+  if (first) {
+    first.focus({ preventScroll: true });
+    first.scrollIntoView({ block: "start" });
+    window.scrollBy(0, -24);
+  }
+});

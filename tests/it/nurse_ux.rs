@@ -1,0 +1,141 @@
+//! A nurse's day without friction, in a real browser: a failed save is summarised in view and
+//! focused, every saved action is confirmed, the language switch after a sent form lands on a
+//! page, and no page scrolls sideways on a phone.
+
+use crate::browser::Browser;
+use crate::course_fixtures::{active, booked, local, today};
+use crate::helpers::{TestApp, PASSWORD};
+
+async fn js(browser: &Browser, script: &str) -> serde_json::Value {
+    browser.client.execute(script, vec![]).await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_call_save_is_summarised_in_view_and_focused_and_a_saved_call_is_confirmed() {
+    let app = TestApp::new().await;
+    let ouh = app.centre("OUH").await;
+    let nurse = app
+        .user("nina@example.test", coachline::web::Role::Nurse, Some(ouh))
+        .await;
+    let patient = active(&app, ouh, nurse, "0101481234", "Inge", "Opdigtsen", 6).await;
+    booked(
+        &app,
+        patient,
+        nurse,
+        local(today() + chrono::Duration::days(1), "10:00"),
+    )
+    .await;
+    let browser = Browser::start(&app).await;
+    browser.sign_in("nina@example.test", PASSWORD).await;
+    let form = format!("/patients/{patient}/calls/new");
+    browser.goto(&form).await;
+    browser.wait_for(&form).await;
+    // A duration the server refuses (the browser's own check is turned off, as an old browser would).
+    js(
+        &browser,
+        "document.getElementById('call-form').noValidate = true; document.getElementById('duration').value = '9999';",
+    )
+    .await;
+    browser.click("#call-form button.primary").await;
+    browser.wait_for_text(".error-summary h2", "").await;
+    browser.screenshot("ux-call-error-summary").await;
+    let focused = js(&browser, "return document.activeElement.className").await;
+    assert_eq!(
+        focused,
+        serde_json::json!("error-summary"),
+        "the summary takes the focus"
+    );
+    let in_view = js(
+        &browser,
+        "var r = document.querySelector('.error-summary').getBoundingClientRect(); return r.top >= 0 && r.bottom <= window.innerHeight;",
+    )
+    .await;
+    assert_eq!(in_view, serde_json::json!(true), "the summary is in view");
+    let field = js(
+        &browser,
+        "var d = document.getElementById('duration'); return [d.getAttribute('aria-invalid'), d.getAttribute('aria-describedby')];",
+    )
+    .await;
+    assert_eq!(
+        field,
+        serde_json::json!(["true", "duration-error"]),
+        "the field is tied to its error"
+    );
+    let link = js(
+        &browser,
+        "return document.querySelector('.error-summary a').getAttribute('href')",
+    )
+    .await;
+    assert_eq!(link, serde_json::json!("#duration"));
+    // The language switch on the answer to a sent form lands on the form's page, not a 405.
+    browser.click("form.lang button").await;
+    browser.wait_for(&form).await;
+    let title = js(&browser, "return document.title").await;
+    assert!(
+        title.as_str().unwrap().contains("coachline"),
+        "a page, not an error: {title}"
+    );
+    // Saved: the record says so, once.
+    browser.fill("#duration", "15").await;
+    browser.click("#call-form button.primary").await;
+    browser.wait_for(&format!("/patients/{patient}")).await;
+    browser.wait_for_text(".flash", "").await;
+    browser.screenshot("ux-call-saved").await;
+    assert!(!browser.text(".flash").await.is_empty());
+    browser.goto(&format!("/patients/{patient}")).await;
+    browser.wait_for(&format!("/patients/{patient}")).await;
+    let again = js(&browser, "return document.querySelectorAll('.flash').length").await;
+    assert_eq!(again, serde_json::json!(0), "the confirmation is shown once");
+    browser.close().await;
+}
+
+/// The page at `path`, if it is wider than the window (it scrolls sideways).
+async fn wider_than_the_window(browser: &Browser, path: &str) -> Option<String> {
+    browser.goto(path).await;
+    browser.wait_for(path).await;
+    let width = js(
+        browser,
+        "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]",
+    )
+    .await;
+    let (scroll, client) = (width[0].as_i64().unwrap(), width[1].as_i64().unwrap());
+    (scroll > client).then(|| format!("{path}: {scroll} > {client}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn at_390_pixels_no_nurse_or_coordinator_page_scrolls_sideways() {
+    let app = TestApp::new().await;
+    let ouh = app.centre("OUH").await;
+    let nurse = app
+        .user("nina@example.test", coachline::web::Role::Nurse, Some(ouh))
+        .await;
+    app.user("cora@example.test", coachline::web::Role::Coordinator, Some(ouh))
+        .await;
+    let patient = active(&app, ouh, nurse, "0101481234", "Inge", "Opdigtsen", 6).await;
+    booked(&app, patient, nurse, local(today(), "23:30")).await;
+    let browser = Browser::start(&app).await;
+    browser.client.set_window_size(390, 844).await.unwrap();
+    browser.sign_in("nina@example.test", PASSWORD).await;
+    let mut sideways = Vec::new();
+    for path in [
+        "/today".to_owned(),
+        "/my-patients".to_owned(),
+        "/week".to_owned(),
+        format!("/patients/{patient}"),
+        format!("/patients/{patient}/calls/new"),
+    ] {
+        sideways.extend(wider_than_the_window(&browser, &path).await);
+    }
+    browser.screenshot("ux-today-390").await;
+    browser.sign_out().await;
+    browser.sign_in("cora@example.test", PASSWORD).await;
+    for path in ["/centre", "/patients", "/nurses", "/safety-nets", "/overview"] {
+        sideways.extend(wider_than_the_window(&browser, path).await);
+    }
+    assert!(
+        sideways.is_empty(),
+        "pages wider than the phone:\n{}",
+        sideways.join("\n")
+    );
+    browser.close().await;
+}
