@@ -51,3 +51,13 @@ document.addEventListener("DOMContentLoaded", function () {
     window.scrollBy(0, -24);
   }
 });
+
+// "/" from anywhere but a field jumps to the patient search, as in most web applications; it
+// stays out of the way of screen readers, which pass keys on only outside their browse mode.
+document.addEventListener("keydown", function (event) {
+  if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) { return; }
+  var target = event.target;
+  if (target.closest && target.closest("input, textarea, select, [contenteditable]")) { return; }
+  var find = document.getElementById("find");
+  if (find) { event.preventDefault(); find.focus(); }
+});

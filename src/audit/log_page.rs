@@ -184,7 +184,7 @@ struct LogPage {
 
 impl LogPage {
     fn count_text(&self) -> String {
-        self.layout.lang.tf("audit.count", &[("n", &self.total)])
+        self.layout.lang.count("audit.count", self.total)
     }
 
     fn user_selected(&self, id: &i64) -> bool {

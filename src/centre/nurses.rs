@@ -118,7 +118,7 @@ impl CentrePage {
     }
 
     fn done_text(&self, n: &i64) -> String {
-        self.layout.lang.tf("centre.assigned", &[("n", n)])
+        self.layout.lang.count("centre.assigned", *n)
     }
 }
 

@@ -95,9 +95,7 @@ struct SafetyPage {
 
 impl SafetyPage {
     fn caught_text(&self) -> String {
-        self.layout
-            .lang
-            .tf("safety.patients_caught", &[("n", &self.caught)])
+        self.layout.lang.count("safety.patients_caught", self.caught)
     }
 }
 

@@ -110,7 +110,7 @@ struct ListPage {
 
 impl ListPage {
     fn count_text(&self) -> String {
-        self.layout.lang.tf("patients.count", &[("n", &self.total)])
+        self.layout.lang.count("patients.count", self.total)
     }
 
     fn risk(&self, row: &Row) -> String {

@@ -65,9 +65,10 @@ impl Role {
         self == Role::Coordinator
     }
 
-    /// Sees lists of patients (a coordinator their centre's, an admin all).
+    /// Lists and searches patients (a nurse or coordinator their centre's, an admin all): a
+    /// nurse covering a colleague finds any patient of her centre.
     pub fn can_list_patients(self) -> bool {
-        matches!(self, Role::Admin | Role::Coordinator)
+        matches!(self, Role::Admin | Role::Coordinator | Role::Nurse)
     }
 
     /// Has a caseload and a Today page.

@@ -101,6 +101,8 @@ impl IntoResponse for AppError {
         };
         let text_key = match self {
             AppError::Refused(key) => Some(key),
+            // The usual cause: the page was opened before a restart or a new sign-in.
+            AppError::Csrf => Some("error.csrf.text"),
             _ => None,
         };
         let mut response = status.into_response();

@@ -105,6 +105,18 @@ impl Lang {
         text
     }
 
+    /// A count in words: `key` with `{n}` filled in, or `key.one` (when the catalogue has it)
+    /// for exactly one, so no page says "1 patienter".
+    pub fn count(self, key: &str, n: i64) -> String {
+        let one = format!("{key}.one");
+        let key = if n == 1 && CATALOGUE.contains_key(one.as_str()) {
+            one.as_str()
+        } else {
+            key
+        };
+        self.tf(key, &[("n", &n)])
+    }
+
     /// A date and time in the given zone: `24.11.2026 kl. 09:30` or `2026-11-24 09:30`.
     pub fn datetime(self, at: DateTime<Utc>, tz: Tz) -> String {
         let local = at.with_timezone(&tz);

@@ -232,6 +232,7 @@ pub async fn error_pages(State(state): State<AppState>, request: Request, next: 
         return response;
     };
     let (title_key, text_key) = match info.status.as_u16() {
+        403 if info.text_key == Some("error.csrf.text") => ("error.csrf.title", "error.csrf.text"),
         403 => ("error.403.title", "error.403.text"),
         404 => ("error.404.title", "error.404.text"),
         413 => ("error.413.title", "error.413.text"),

@@ -139,3 +139,51 @@ async fn at_390_pixels_no_nurse_or_coordinator_page_scrolls_sideways() {
     );
     browser.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_nurse_finds_a_patient_of_her_centre_from_anywhere_with_the_slash_key() {
+    let app = TestApp::new().await;
+    let ouh = app.centre("OUH").await;
+    let kol = app.centre("KOL").await;
+    let nurse = app
+        .user("nina@example.test", coachline::web::Role::Nurse, Some(ouh))
+        .await;
+    let colleague = app
+        .user("nora@example.test", coachline::web::Role::Nurse, Some(ouh))
+        .await;
+    let covered = active(&app, ouh, colleague, "0101481234", "Inge", "Opdigtsen", 6).await;
+    crate::fixtures::NewPatient::new(kol, "0101489999", "Inge", "Opdigtsen")
+        .insert(&app.db)
+        .await;
+    let _ = nurse;
+    let browser = Browser::start(&app).await;
+    browser.sign_in("nina@example.test", PASSWORD).await;
+    browser.wait_for("/today").await;
+    let body = browser
+        .client
+        .find(fantoccini::Locator::Css("body"))
+        .await
+        .unwrap();
+    body.send_keys("/").await.unwrap();
+    let focused = js(&browser, "return document.activeElement.id").await;
+    assert_eq!(focused, serde_json::json!("find"), "/ jumps to the search");
+    let find = browser
+        .client
+        .find(fantoccini::Locator::Css("#find"))
+        .await
+        .unwrap();
+    find.send_keys("opdigt\u{E007}").await.unwrap();
+    browser.wait_for("/patients").await;
+    browser.screenshot("ux-search-result").await;
+    let found = js(
+        &browser,
+        "return Array.from(document.querySelectorAll('tbody a.patient')).map(a => a.getAttribute('href'))",
+    )
+    .await;
+    assert_eq!(
+        found,
+        serde_json::json!([format!("/patients/{covered}")]),
+        "the colleague's patient, and not the namesake of another centre"
+    );
+    browser.close().await;
+}

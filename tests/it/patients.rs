@@ -197,11 +197,34 @@ async fn a_coordinator_cannot_open_a_patient_of_another_centre() {
 }
 
 #[tokio::test]
-async fn nurses_do_not_get_the_patient_list() {
+async fn a_nurse_finds_any_patient_of_her_centre_by_name_cpr_or_phone_and_none_of_another() {
     let app = TestApp::new().await;
-    let (ouh, _, _, _) = two_centres(&app).await;
+    let (ouh, kol, _, _) = two_centres(&app).await;
+    // A namesake in the other centre must never turn up.
+    NewPatient::new(kol, "0101509999", "Inge", "Odensen")
+        .phone("+4512340000")
+        .insert(&app.db)
+        .await;
     let mut nurse = app.signed_in("n@example.test", Role::Nurse, Some(ouh)).await;
-    assert_eq!(nurse.get("/patients").await.status, StatusCode::FORBIDDEN);
+    for (words, why) in [("odens", "by name"), ("010150", "by CPR"), ("1234", "by phone")] {
+        let page = nurse.post("/patients", &[("q", words)]).await;
+        assert_eq!(page.texts("tbody td a.patient"), vec!["Odensen, Inge"], "{why}");
+    }
+    let other = nurse.post("/patients", &[("q", "kolding")]).await;
+    assert!(
+        other.texts("tbody td a.patient").is_empty(),
+        "another centre's patient is not found"
+    );
+    let page = nurse
+        .post("/patients", &[("q", "odens"), ("centre", &kol.to_string())])
+        .await;
+    assert_eq!(
+        page.texts("tbody td a.patient"),
+        vec!["Odensen, Inge"],
+        "the centre is not hers to change"
+    );
+    assert!(!page.body.contains("0101509999"));
+    assert_eq!(nurse.get("/patients").await.status, StatusCode::OK);
 }
 
 #[tokio::test]

@@ -88,7 +88,11 @@ async fn a_post_without_a_valid_csrf_token_is_refused() {
         )
         .await;
     assert_eq!(forged.status, StatusCode::FORBIDDEN);
-    assert!(forged.texts("h1").contains(&"Ingen adgang".to_owned()));
+    assert!(
+        forged.texts("h1").contains(&"Formularen var udløbet".to_owned()),
+        "the page says why: {}",
+        forged.body
+    );
 }
 
 #[tokio::test]

@@ -28,6 +28,7 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
     ("centre.assign_one", "Tildel", "Assign"),
     ("centre.assign_picked", "Tildel de valgte", "Assign the picked"),
     ("centre.assigned", "{n} patienter er tildelt.", "{n} patients assigned."),
+    ("centre.assigned.one", "{n} patient er tildelt.", "{n} patient assigned."),
     ("centre.pick_someone", "Vælg mindst én patient.", "Pick at least one patient."),
     (
         "centre.already_assigned",
@@ -105,6 +106,7 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
     ("safety.since", "Siden", "Since"),
     ("safety.nobody", "Ingen patienter her.", "No patients here."),
     ("safety.patients_caught", "{n} patienter i sikkerhedsnettene", "{n} patients in the safety nets"),
+    ("safety.patients_caught.one", "{n} patient i sikkerhedsnettene", "{n} patient in the safety nets"),
     ("safety.settings", "Grænser for centret", "The centre's thresholds"),
     ("safety.overdue_after_days", "Et opkald er forsinket, når der er gået så mange dage efter dagen", "A call is overdue when this many days have passed after its day"),
     ("safety.failed_attempts_limit", "Forgæves forsøg i træk, før patienten fanges", "Failed attempts in a row before the patient is caught"),

@@ -5,6 +5,8 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
     // Navigation and layout
     ("nav.label", "Hovedmenu", "Main menu"),
     ("nav.skip", "Gå til indholdet", "Skip to content"),
+    ("search.label", "Find en patient i centret", "Find a patient of the centre"),
+    ("search.placeholder", "Find patient (navn, CPR, tlf.)", "Find patient (name, CPR, phone)"),
     (
         "form.error_summary",
         "Noget skal rettes, før der kan gemmes:",
@@ -50,6 +52,8 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
         "The text is too long: at most 10,000 characters.",
     ),
     ("error.403.title", "Ingen adgang", "No access"),
+    ("error.csrf.title", "Formularen var udløbet", "The form had expired"),
+    ("error.csrf.text", "Siden blev åbnet, før serveren blev genstartet, eller før du loggede ind igen, så intet er gemt. Brug browserens Tilbage-knap: det, du skrev, står der stadig. Send det så igen.", "The page was opened before the server restarted or before you signed in again, so nothing is saved. Use the browser's Back button: what you typed is still there. Then send it again."),
     (
         "error.403.text",
         "Du har ikke adgang til denne side. Er du logget ind med den rigtige bruger?",

@@ -27,6 +27,7 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
     ("patients.batch", "Liste", "List"),
     ("patients.filter", "Vis", "Show"),
     ("patients.count", "{n} patienter", "{n} patients"),
+    ("patients.count.one", "{n} patient", "{n} patient"),
     (
         "patients.none",
         "Ingen patienter passer til søgningen.",

@@ -28,6 +28,7 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
     ("audit.detail", "Detaljer", "Detail"),
     ("audit.download_csv", "Hent som CSV", "Download as CSV"),
     ("audit.count", "{n} opslag", "{n} entries"),
+    ("audit.count.one", "{n} opslag", "{n} entry"),
     ("audit.date_invalid", "Skriv en dato som 2026-11-24.", "Enter a date like 2026-11-24."),
     ("audit.period_backwards", "Slutdatoen ligger før startdatoen.", "The end date is before the start date."),
     ("audit.patient_unknown", "Ingen patient har det CPR-nummer.", "No patient has that CPR number."),
