@@ -1,5 +1,6 @@
 //! What every page shares: errors, the signed-in user, CSRF, languages, layout and headers.
 
+pub mod assets;
 pub mod auth;
 pub mod catalogue;
 pub mod client_ip;

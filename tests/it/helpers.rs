@@ -113,6 +113,16 @@ impl TestApp {
 
     /// A test application whose configuration `adjust` changes first.
     pub async fn with_config(adjust: impl FnOnce(&mut Config)) -> Self {
+        Self::build(adjust, |_| {}).await
+    }
+
+    /// A test application on a database that `fill` gets empty (its URL) and fills, as a
+    /// restore does; the application then migrates it as at a start.
+    pub async fn with_database(fill: impl FnOnce(&str)) -> Self {
+        Self::build(|_| {}, fill).await
+    }
+
+    async fn build(adjust: impl FnOnce(&mut Config), fill: impl FnOnce(&str)) -> Self {
         let name = format!(
             "coachline_test_{}_{}",
             std::process::id(),
@@ -137,6 +147,7 @@ impl TestApp {
             .await
             .unwrap();
         let database_url = format!("{}/{name}", server_url());
+        fill(&database_url);
         let db = coachline::db::connect_and_migrate(&database_url).await.unwrap();
         let app_db = coachline::db::connect(&format!("{}/{name}", app_server_url()))
             .await

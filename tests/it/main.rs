@@ -21,6 +21,7 @@ mod import_cli;
 mod imports;
 mod language;
 mod nurse_day;
+mod operations;
 mod passwords;
 mod patients;
 mod questionnaires;
