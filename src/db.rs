@@ -67,7 +67,7 @@ impl DbOptions {
 pub enum DbError {
     #[error(
         "PostgreSQL is not reachable at {0}. Start it (for example `sudo service postgresql start`, \
-         or `docker compose up -d db`) or point DATABASE_URL at a running server."
+         or `docker compose -f docker-compose.dev.yml up -d`) or point DATABASE_URL at a running server."
     )]
     Unreachable(String),
     #[error(

@@ -31,6 +31,8 @@ enum Command {
         /// A file written by `coachline backup`.
         file: std::path::PathBuf,
     },
+    /// Exit 0 when the server on COACHLINE_BIND answers /healthz (a container's health probe).
+    Healthcheck,
     /// Load demo data, print the demo logins, and serve.
     Demo {
         /// Load the demo into a database that already holds other users, centres or patients.
@@ -109,6 +111,7 @@ async fn main() -> ExitCode {
             Command::Serve => cli::serve(config).await,
             Command::Migrate => cli::migrate(config).await,
             Command::Check => coachline::ops::check::run(&config).await,
+            Command::Healthcheck => coachline::ops::probe::healthcheck(config.bind),
             Command::Backup { file } => coachline::ops::backup::backup(&config, &file).await,
             Command::Restore { file } => coachline::ops::backup::restore(&config, &file).await,
             Command::Demo { force } => cli::demo(config, force).await,

@@ -480,3 +480,26 @@ impl Client<'_> {
 pub fn form_key() -> String {
     uuid::Uuid::new_v4().to_string()
 }
+
+/// A directory of its own under the system's temporary directory, removed with everything in
+/// it when the test is done, also when it fails.
+pub struct TempDir(std::path::PathBuf);
+
+impl TempDir {
+    pub fn new(purpose: &str) -> Self {
+        let n = NEXT.fetch_add(1, Ordering::SeqCst);
+        let path = std::env::temp_dir().join(format!("coachline-{purpose}-{}-{n}", std::process::id()));
+        std::fs::create_dir_all(&path).unwrap();
+        Self(path)
+    }
+
+    pub fn join(&self, name: &str) -> std::path::PathBuf {
+        self.0.join(name)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}

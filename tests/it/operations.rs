@@ -123,10 +123,8 @@ async fn a_backup_restored_into_an_empty_database_is_served_as_it_was() {
             .unwrap()
     };
     let before = patients(original.db.clone()).await;
-    let dir = std::env::temp_dir().join(format!("coachline-backup-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = crate::helpers::TempDir::new("backup");
     let dump = dir.join("coachline.dump");
-    let _ = std::fs::remove_file(&dump);
     let dump_arg = dump.to_str().unwrap().to_owned();
     let url = original.database_url.clone();
     let backup = tokio::task::spawn_blocking({
