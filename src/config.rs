@@ -117,7 +117,7 @@ impl Config {
         let db_options = crate::db::DbOptions {
             ca_file: var("COACHLINE_DATABASE_CA_FILE").map(Into::into),
             connect_timeout: seconds("COACHLINE_DATABASE_CONNECT_TIMEOUT_SECONDS", 10)?,
-            statement_timeout: Some(seconds("COACHLINE_DATABASE_STATEMENT_TIMEOUT_SECONDS", 60)?)
+            statement_timeout: Some(seconds("COACHLINE_DATABASE_STATEMENT_TIMEOUT_SECONDS", 120)?)
                 .filter(|t| !t.is_zero()),
         };
         if trusted_proxy_header.is_some() && trusted_proxies.is_empty() {

@@ -19,7 +19,7 @@ pub struct DbOptions {
     pub ca_file: Option<PathBuf>,
     /// `COACHLINE_DATABASE_CONNECT_TIMEOUT_SECONDS` (default 10): longest wait for a connection.
     pub connect_timeout: Duration,
-    /// `COACHLINE_DATABASE_STATEMENT_TIMEOUT_SECONDS` (default 60, 0 for none): PostgreSQL
+    /// `COACHLINE_DATABASE_STATEMENT_TIMEOUT_SECONDS` (default 120, 0 for none): PostgreSQL
     /// cancels a statement of the server's that runs longer. Migrations have none.
     pub statement_timeout: Option<Duration>,
 }

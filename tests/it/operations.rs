@@ -247,3 +247,46 @@ async fn a_database_that_never_answers_is_given_up_in_one_sentence() {
     assert!(message.contains("did not answer within 1 s"), "{message}");
     drop(silent);
 }
+
+#[tokio::test]
+async fn serve_warns_about_a_missing_secret_in_json_lines_without_colour() {
+    let output = coachline(
+        &["serve"],
+        &[
+            ("COACHLINE_BIND", "127.0.0.1:0"),
+            ("COACHLINE_LOG_FORMAT", "json"),
+            ("DATABASE_URL", "postgres://postgres@127.0.0.1:1/unused"),
+        ],
+    );
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains('\u{1b}'), "colour codes in {stderr}");
+    let warning: serde_json::Value = serde_json::from_str(stderr.lines().next().unwrap()).unwrap();
+    assert_eq!(warning["level"], "WARN");
+    assert!(warning["fields"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("COACHLINE_SECRET is not set"));
+    assert!(
+        stderr.contains("PostgreSQL is not reachable at 127.0.0.1:1"),
+        "{stderr}"
+    );
+}
+
+#[tokio::test]
+async fn the_serving_pool_carries_the_statement_timeout() {
+    let app = TestApp::new().await;
+    let options = coachline::db::DbOptions {
+        statement_timeout: Some(std::time::Duration::from_secs(7)),
+        ..Default::default()
+    };
+    let pool = coachline::db::connect_with(&app.database_url, &options)
+        .await
+        .unwrap();
+    let timeout: String = sqlx::query_scalar("show statement_timeout")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(timeout, "7s");
+    pool.close().await;
+}
