@@ -19,7 +19,8 @@ RUN --mount=type=cache,target=/usr/local/cargo/registry \
     && cp target/release/coachline /coachline
 
 FROM debian:bookworm-slim
-RUN useradd --system --uid 10001 --user-group --no-create-home --shell /usr/sbin/nologin coachline
+RUN groupadd --system --gid 10001 coachline \
+    && useradd --system --uid 10001 --gid 10001 --no-create-home --shell /usr/sbin/nologin coachline
 COPY --from=build /coachline /usr/local/bin/coachline
 USER 10001:10001
 ENV COACHLINE_BIND=0.0.0.0:8080 \
