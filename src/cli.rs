@@ -3,7 +3,7 @@
 use clap::Subcommand;
 
 use crate::admin::centres::{self, CentreForm};
-use crate::admin::users::{self, UserForm};
+use crate::admin::users::UserForm;
 use crate::{db, demo, imports, AppState, Config};
 
 /// `coachline user ...`
@@ -231,7 +231,7 @@ pub async fn user(config: Config, command: UserCommand, password: String) -> any
     let (user, password) = form
         .validate(true)
         .map_err(|errors| anyhow::anyhow!(errors.describe()))?;
-    let id = users::insert(&pool, &user, password.expect("validated with password"))
+    let id = crate::auth::accounts::insert(&pool, &user, password.expect("validated with password"))
         .await?
         .ok_or_else(|| anyhow::anyhow!("a user with that e-mail already exists"))?;
     println!("Created user {id} ({}).", user.role.as_str());
@@ -268,7 +268,7 @@ pub async fn centre(config: Config, command: CentreCommand) -> anyhow::Result<()
 /// `coachline bench-export [--patients N]`: seeds the scratch database `coachline_bench_export`
 /// on `DATABASE_URL`'s server (dropped and made anew) and measures the research export.
 pub async fn bench_export(config: Config, patients: i64, reuse: bool) -> anyhow::Result<()> {
-    use crate::research::bench;
+    use crate::bench::export as bench;
     let server = server_of(&config);
     let url = format!("{server}/{}", bench::DATABASE);
     if reuse {
@@ -299,7 +299,8 @@ pub async fn bench_export(config: Config, patients: i64, reuse: bool) -> anyhow:
 }
 
 async fn bench_export_measure(config: &Config, pool: &sqlx::PgPool) -> anyhow::Result<()> {
-    use crate::research::{bench, Filter, Pseudonymiser};
+    use crate::bench::export as bench;
+    use crate::research::{Filter, Pseudonymiser};
     let names = Pseudonymiser::new(&config.pseudonym_key)
         .or_else(|| Pseudonymiser::new(b"coachline-bench-pseudonym-key-0123456789"))
         .expect("a long enough key");

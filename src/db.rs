@@ -260,6 +260,41 @@ fn host_of(options: &PgConnectOptions) -> String {
     }
 }
 
+/// Sets who acts and why for the status history trigger, for the rest of the transaction.
+pub async fn set_actor(conn: &mut sqlx::PgConnection, user_id: i64, reason: &str) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "select set_config('coachline.user_id', $1, true) as user_id, set_config('coachline.reason', $2, true) as reason",
+        user_id.to_string(),
+        reason
+    )
+    .fetch_one(conn)
+    .await?;
+    Ok(())
+}
+
+/// Whether a database error is a violation of the named constraint (or of a trigger that
+/// raises under that name), so a handler can turn it into a message next to the field.
+pub fn violates(error: &sqlx::Error, constraint: &str) -> bool {
+    matches!(error, sqlx::Error::Database(e) if e.constraint() == Some(constraint))
+}
+
+/// Turning one named constraint's violation into an answer instead of an error.
+pub trait ResultExt<T> {
+    /// `Ok(None)` when the database refused the statement by the constraint (or trigger raising
+    /// under that name) `constraint`; other errors stay errors.
+    fn on_constraint(self, constraint: &str) -> Result<Option<T>, sqlx::Error>;
+}
+
+impl<T> ResultExt<T> for Result<T, sqlx::Error> {
+    fn on_constraint(self, constraint: &str) -> Result<Option<T>, sqlx::Error> {
+        match self {
+            Ok(value) => Ok(Some(value)),
+            Err(e) if violates(&e, constraint) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::str::FromStr;

@@ -5,7 +5,7 @@ use chrono::{Datelike, NaiveDate};
 use sqlx::PgPool;
 
 use crate::admin::centres::{self, CentreForm};
-use crate::admin::users::{self, NewUser};
+use crate::auth::accounts::NewUser;
 use crate::auth::password::Password;
 use crate::web::Role;
 
@@ -169,7 +169,7 @@ pub async fn load(db: &PgPool) -> anyhow::Result<u64> {
             centre_id,
             capacity: (login.role == Role::Nurse).then_some(60),
         };
-        users::insert(db, &user, Password::typed(DEMO_PASSWORD.to_owned())).await?;
+        crate::auth::accounts::insert(db, &user, Password::typed(DEMO_PASSWORD.to_owned())).await?;
     }
     let mut added = 0;
     for i in 0..48u32 {

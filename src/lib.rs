@@ -9,6 +9,7 @@ pub mod audit;
 pub mod auth;
 pub mod bench;
 pub mod calls;
+pub mod caseload;
 pub mod centre;
 pub mod cli;
 pub mod clock;
@@ -16,15 +17,17 @@ pub mod config;
 pub mod courses;
 pub mod db;
 pub mod demo;
+pub mod domain;
 pub mod imports;
 pub mod invitations;
 pub mod letters;
-pub mod observe;
 pub mod ops;
 pub mod patients;
 pub mod questionnaires;
 pub mod reachability;
+pub mod record;
 pub mod research;
+pub mod rooms;
 pub mod safety;
 pub mod telemetry;
 pub mod today;
@@ -68,7 +71,7 @@ impl AppState {
 
 /// The whole application: every feature's routes and the layers around them.
 pub fn app(state: AppState) -> Router {
-    observe::handle();
+    web::observe::handle();
     let static_files = web::assets::router(state.config.static_dir.as_deref());
     let request_id = header::HeaderName::from_static("x-request-id");
     Router::new()
@@ -87,7 +90,9 @@ pub fn app(state: AppState) -> Router {
         .merge(questionnaires::router(state.clone()))
         .merge(reachability::router(state.clone()))
         .merge(research::router(state.clone()))
-        .merge(observe::router(state.clone()))
+        .merge(record::router(state.clone()))
+        .merge(rooms::router(state.clone()))
+        .merge(web::observe::router(state.clone()))
         .merge(static_files)
         .fallback(web::layout::not_found)
         // Layers run bottom-up for requests: the last added is the outermost.
@@ -113,7 +118,7 @@ pub fn app(state: AppState) -> Router {
         ))
         .layer(CompressionLayer::new())
         .layer(telemetry::trace_layer())
-        .layer(middleware::from_fn(observe::track))
+        .layer(middleware::from_fn(web::observe::track))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
         .with_state(state)
@@ -167,11 +172,12 @@ pub async fn serve_on(listeners: Listeners, state: AppState) -> anyhow::Result<(
         metrics,
     } = listeners;
     tracing::info!(address = %listener.local_addr()?, "coachline is listening");
-    centre::returns::spawn_returns(state.db.clone(), state.clock.clone());
-    observe::spawn_upkeep();
+    caseload::spawn_returns(state.db.clone(), state.clock.clone());
+    caseload::spawn_returns(state.db.clone(), state.clock.clone());
+    web::observe::spawn_upkeep();
     if let Some(metrics) = metrics {
         tracing::info!(address = %metrics.local_addr()?, "metrics are served");
-        let open = observe::open_router(state.clone());
+        let open = web::observe::open_router(state.clone());
         tokio::spawn(async move {
             if let Err(error) = axum::serve(metrics, open).await {
                 tracing::error!(%error, "the metrics address stopped");

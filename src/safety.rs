@@ -213,22 +213,6 @@ pub const OVERDUE_AFTER_DAYS: std::ops::RangeInclusive<i32> = 0..=14;
 pub const FAILED_ATTEMPTS_LIMIT: std::ops::RangeInclusive<i32> = 2..=10;
 pub const LONGEST_GAP_DAYS: std::ops::RangeInclusive<i32> = 7..=120;
 
-/// Saves the centre's thresholds.
-pub async fn save_settings(db: &sqlx::PgPool, centre_id: i64, s: &Settings) -> Result<(), sqlx::Error> {
-    sqlx::query!(
-        "update centres set overdue_after_days = $2, failed_attempts_limit = $3, longest_gap_days = $4,
-                updated_at = now()
-          where id = $1",
-        centre_id,
-        s.overdue_after_days,
-        s.failed_attempts_limit,
-        s.longest_gap_days
-    )
-    .execute(db)
-    .await?;
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,7 +7,7 @@ use axum::Form;
 use serde::Deserialize;
 use sqlx::PgExecutor;
 
-use super::FormErrors;
+use crate::web::FormErrors;
 use crate::web::{render, AppError, Layout, Page, Result};
 use crate::AppState;
 
@@ -205,4 +205,23 @@ pub async fn update(
         "updated a call centre"
     );
     Ok(Redirect::to("/admin/centres").into_response())
+}
+
+/// Saves the centre's safety-net thresholds (set by its coordinator on the safety-net page).
+pub async fn save_safety_settings(
+    db: &sqlx::PgPool,
+    centre_id: i64,
+    s: &crate::safety::Settings,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "update centres set overdue_after_days = $2, failed_attempts_limit = $3, longest_gap_days = $4
+          where id = $1",
+        centre_id,
+        s.overdue_after_days,
+        s.failed_attempts_limit,
+        s.longest_gap_days
+    )
+    .execute(db)
+    .await?;
+    Ok(())
 }

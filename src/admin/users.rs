@@ -7,10 +7,12 @@ use axum::Form;
 use serde::Deserialize;
 use sqlx::PgPool;
 
-use super::FormErrors;
-use crate::auth::password::{self, Password};
-use crate::auth::{pending, second_factor, sessions};
-use crate::web::error::violates;
+use crate::auth::accounts::{self, NewUser};
+use crate::auth::password::Password;
+use crate::auth::{pending, second_factor};
+use crate::db::violates;
+use crate::web::auth::end_all_sessions;
+use crate::web::FormErrors;
 use crate::web::{render, AppError, Layout, Page, Result, Role};
 use crate::AppState;
 
@@ -19,7 +21,7 @@ pub struct UserRow {
     pub id: i64,
     pub email: String,
     pub name: String,
-    pub role: String,
+    pub role: Role,
     pub centre_code: Option<String>,
     pub capacity: Option<i32>,
     pub caseload: i64,
@@ -28,7 +30,7 @@ pub struct UserRow {
 
 impl UserRow {
     pub fn role_key(&self) -> &'static str {
-        Role::parse(&self.role).map_or("role.nurse", Role::label_key)
+        self.role.label_key()
     }
 }
 
@@ -54,16 +56,6 @@ pub struct UserForm {
     pub capacity: String,
     #[serde(default)]
     pub password: String,
-}
-
-/// A checked user, ready to store.
-#[derive(Clone, Debug)]
-pub struct NewUser {
-    pub email: String,
-    pub name: String,
-    pub role: Role,
-    pub centre_id: Option<i64>,
-    pub capacity: Option<i32>,
 }
 
 impl UserForm {
@@ -113,10 +105,9 @@ impl UserForm {
         } else {
             None
         };
-        if !errors.is_empty() {
+        let (Some(role), true) = (role, errors.is_empty()) else {
             return Err(errors);
-        }
-        let role = role.expect("checked above");
+        };
         let user = NewUser {
             email,
             name,
@@ -134,24 +125,6 @@ impl UserForm {
         };
         Ok((user, password))
     }
-}
-
-/// Stores a new user; `None` when the e-mail is taken.
-pub async fn insert(db: &PgPool, user: &NewUser, password: Password) -> anyhow::Result<Option<i64>> {
-    let hash = password::hash(password).await?;
-    let id = sqlx::query_scalar!(
-        "insert into users (email, name, role, centre_id, capacity, password_hash)
-         values ($1, $2, $3, $4, $5, $6) on conflict (email) do nothing returning id",
-        user.email,
-        user.name,
-        user.role.as_str(),
-        user.centre_id,
-        user.capacity,
-        hash
-    )
-    .fetch_optional(db)
-    .await?;
-    Ok(id)
 }
 
 /// Every call centre, for the form's choice.
@@ -172,8 +145,8 @@ struct UsersPage {
 pub async fn list(State(state): State<AppState>, page: Page) -> Result<Response> {
     let users = sqlx::query_as!(
         UserRow,
-        r#"select u.id, u.email, u.name, u.role, c.code as "centre_code?", u.capacity, u.active,
-                  (select count(*) from patients p where p.nurse_id = u.id and p.status = 'active') as "caseload!"
+        r#"select u.id, u.email, u.name, u.role as "role: Role", c.code as "centre_code?", u.capacity, u.active,
+                  (select count(*) from patients p where p.nurse_id = u.id and on_caseload(p.status, p.arm)) as "caseload!"
              from users u left join centres c on c.id = u.centre_id
             order by u.active desc, c.code nulls first, u.role, u.name"#
     )
@@ -268,7 +241,8 @@ pub async fn create(
             .await
         }
     };
-    let Some(id) = insert(&state.db, &user, password.expect("validated with password")).await? else {
+    let Some(id) = accounts::insert(&state.db, &user, password.expect("validated with password")).await?
+    else {
         let mut errors = FormErrors::default();
         errors.add("email", "user.email_taken");
         return form_page(
@@ -328,22 +302,10 @@ pub async fn update(
         Ok((user, _)) => user,
         Err(errors) => return form_page(&state, page.layout, Some(id), form, errors).await,
     };
-    let result = sqlx::query!(
-        "update users set email = $1, name = $2, role = $3, centre_id = $4, capacity = $5,
-                updated_at = now() where id = $6",
-        user.email,
-        user.name,
-        user.role.as_str(),
-        user.centre_id,
-        user.capacity,
-        id
-    )
-    .execute(&state.db)
-    .await;
-    match result {
-        Ok(done) if done.rows_affected() == 0 => return Err(AppError::NotFound),
-        Ok(_) => {}
-        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+    match accounts::update(&state.db, id, &user).await {
+        Ok(Some(true)) => {}
+        Ok(Some(false)) => return Err(AppError::NotFound),
+        Ok(None) => {
             let mut errors = FormErrors::default();
             errors.add("email", "user.email_taken");
             return form_page(&state, page.layout, Some(id), form, errors).await;
@@ -359,7 +321,7 @@ pub async fn update(
         Err(e) => return Err(e.into()),
     }
     // A changed role or centre changes what the person may see: make them sign in again.
-    sessions::end_all(&state.db, id).await?;
+    end_all_sessions(&state.db, id).await?;
     tracing::info!(admin = page.user.id, user_id = id, "updated a user");
     Ok(Redirect::to("/admin/users").into_response())
 }
@@ -381,13 +343,7 @@ pub async fn set_active(
         return Err(AppError::BadRequest);
     }
     let mut tx = state.db.begin().await?;
-    let done = sqlx::query!(
-        "update users set active = $1, updated_at = now() where id = $2",
-        active,
-        id
-    )
-    .execute(&mut *tx)
-    .await;
+    let done = accounts::set_active(&mut tx, id, active).await;
     // A deactivated nurse's patients would be left without anyone: the database refuses until
     // the coordinator has moved them.
     let done = match done {
@@ -401,11 +357,11 @@ pub async fn set_active(
         }
         other => other?,
     };
-    if done.rows_affected() == 0 {
+    if !done {
         return Err(AppError::NotFound);
     }
     if !active {
-        sessions::end_all(&mut *tx, id).await?;
+        end_all_sessions(&mut *tx, id).await?;
     }
     tx.commit().await?;
     tracing::info!(
@@ -438,19 +394,11 @@ pub async fn reset_password(
             return form_page(&state, page.layout, Some(id), form, errors).await;
         }
     };
-    let hash = password::hash(password).await?;
     let mut tx = state.db.begin().await?;
-    let done = sqlx::query!(
-        "update users set password_hash = $1, updated_at = now() where id = $2",
-        hash,
-        id
-    )
-    .execute(&mut *tx)
-    .await?;
-    if done.rows_affected() == 0 {
+    if !accounts::set_password(&mut tx, id, password).await? {
         return Err(AppError::NotFound);
     }
-    sessions::end_all(&mut *tx, id).await?;
+    end_all_sessions(&mut *tx, id).await?;
     tx.commit().await?;
     tracing::info!(admin = page.user.id, user_id = id, "reset a password");
     Ok(Redirect::to(&format!("/admin/users/{id}")).into_response())
@@ -472,12 +420,12 @@ pub async fn reset_second_factor(
         return Err(AppError::NotFound);
     }
     second_factor::remove(&mut tx, id).await?;
-    sessions::end_all(&mut *tx, id).await?;
+    end_all_sessions(&mut *tx, id).await?;
     pending::end_all(&mut *tx, id).await?;
     crate::audit::record(
         &mut *tx,
         page.user.id,
-        crate::audit::action::SECOND_FACTOR_RESET,
+        crate::domain::AccessAction::SecondFactorReset,
         None,
         true,
         serde_json::json!({ "user": id }),

@@ -7,11 +7,13 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use serde::Deserialize;
 
-use super::{book, parse_when, NewCall};
-use crate::admin::FormErrors;
-use crate::courses::open_course;
-use crate::patients::access::{check, Action};
+use super::store::reschedule;
+use super::{book, parse_when, NewAppointment};
+use crate::audit::access::{check, Action};
+use crate::domain::course::open_course;
+use crate::domain::AppointmentStatus;
 use crate::patients::{brief, Brief};
+use crate::web::FormErrors;
 use crate::web::{render, AppError, CurrentUser, Layout, Page, Result, Role};
 use crate::AppState;
 
@@ -88,13 +90,7 @@ pub async fn create(
         errors.add("date", "booking.no_nurse");
     }
     if let (true, Ok(starts_at), Some(nurse_id)) = (errors.is_empty(), when, nurse_id) {
-        let call = NewCall {
-            patient_id: id,
-            course_id: course.map(|c| c.id),
-            nurse_id,
-            starts_at,
-            by_user: page.user.id,
-        };
+        let call = NewAppointment::call(id, course.map(|c| c.id), nurse_id, starts_at, page.user.id);
         let mut tx = state.db.begin().await?;
         if book(&mut tx, &call).await?.is_some() {
             tx.commit().await?;
@@ -118,13 +114,13 @@ struct Booked {
     course_id: Option<i64>,
     nurse_id: i64,
     starts_at: chrono::DateTime<chrono::Utc>,
-    status: String,
+    status: AppointmentStatus,
 }
 
 async fn booked(db: &sqlx::PgPool, id: i64) -> Result<Booked> {
     sqlx::query_as!(
         Booked,
-        "select patient_id, course_id, nurse_id, starts_at, status from appointments where id = $1",
+        r#"select patient_id, course_id, nurse_id, starts_at, status as "status: AppointmentStatus" from appointments where id = $1"#,
         id
     )
     .fetch_optional(db)
@@ -160,7 +156,7 @@ pub async fn move_to(
     let a = booked(&state.db, id).await?;
     check(&state.db, &page.user, a.patient_id, Action::Write).await?;
     let mut errors = FormErrors::default();
-    if a.status != "scheduled" {
+    if a.status != AppointmentStatus::Scheduled {
         errors.add("date", "booking.not_scheduled");
     }
     let when = parse_when(page.user.tz, &form.date, &form.time);
@@ -176,24 +172,8 @@ pub async fn move_to(
     }
     if let (true, Ok(starts_at)) = (errors.is_empty(), when) {
         let mut tx = state.db.begin().await?;
-        // Free the old slot first, so moving by a few minutes does not collide with itself.
-        sqlx::query!(
-            "update appointments set status = 'moved', updated_at = now() where id = $1",
-            id
-        )
-        .execute(&mut *tx)
-        .await?;
-        let call = NewCall {
-            patient_id: a.patient_id,
-            course_id: a.course_id,
-            nurse_id: a.nurse_id,
-            starts_at,
-            by_user: page.user.id,
-        };
-        if let Some(new_id) = book(&mut tx, &call).await? {
-            sqlx::query!("update appointments set moved_to = $2 where id = $1", id, new_id)
-                .execute(&mut *tx)
-                .await?;
+        let call = NewAppointment::call(a.patient_id, a.course_id, a.nurse_id, starts_at, page.user.id);
+        if reschedule(&mut tx, id, &call).await?.is_some() {
             tx.commit().await?;
             return Ok(Redirect::to(&format!("/patients/{}", a.patient_id)).into_response());
         }

@@ -9,9 +9,9 @@ use axum::Form;
 use serde::Deserialize;
 use sqlx::PgConnection;
 
-use crate::admin::FormErrors;
-use crate::patients::access::{check, Action};
+use crate::audit::access::{check, Action};
 use crate::patients::{brief, Brief};
+use crate::web::FormErrors;
 use crate::web::{render, AppError, Layout, Page, Result};
 use crate::AppState;
 

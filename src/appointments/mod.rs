@@ -1,19 +1,22 @@
-//! Appointments: booking, moving and cancelling calls, and the nurse's week. Times are typed
+//! Appointments: booking, moving and cancelling calls, and the nurse's week. `store` and
+//! `cancel` are the only writers of the table. Times are typed
 //! as a local date and time in the centre's zone and stored as instants, so a daylight-saving
 //! change never moves a booked call.
 
 pub mod booking;
 pub mod cancel;
+pub mod store;
 pub mod week;
 
 use axum::routing::get;
 use axum::{middleware, Router};
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
-use sqlx::PgConnection;
 
 use crate::web::auth::{nurses_only, signed_in};
+
 use crate::AppState;
+pub use store::{book, NewAppointment};
 
 /// How long a booked call holds the nurse's slot.
 pub const CALL_MINUTES: i64 = 30;
@@ -58,37 +61,29 @@ pub fn parse_when(tz: Tz, date: &str, time: &str) -> Result<DateTime<Utc>, (&'st
     local_instant(tz, date, time).ok_or(("time", "booking.time_skipped"))
 }
 
-/// A call to book.
-#[derive(Clone, Debug)]
-pub struct NewCall {
-    pub patient_id: i64,
-    pub course_id: Option<i64>,
-    pub nurse_id: i64,
-    pub starts_at: DateTime<Utc>,
-    pub by_user: i64,
-}
+use sqlx::PgExecutor;
 
-/// Books a call. `Ok(None)` when the nurse already has a call in that slot (the database's
-/// exclusion constraint says so); the transaction is then spoilt and must be rolled back.
-pub async fn book(conn: &mut PgConnection, call: &NewCall) -> Result<Option<i64>, sqlx::Error> {
-    let ends_at = call.starts_at + chrono::Duration::minutes(CALL_MINUTES);
-    let result = sqlx::query_scalar!(
-        "insert into appointments (patient_id, course_id, nurse_id, kind, starts_at, ends_at, created_by)
-         values ($1, $2, $3, 'call', $4, $5, $6) returning id",
-        call.patient_id,
-        call.course_id,
-        call.nurse_id,
-        call.starts_at,
-        ends_at,
-        call.by_user
+/// The patient's usual interval in days (whole weeks): the latest gap between two booked or
+/// held calls. `None` before there are two.
+pub async fn usual_interval_days(
+    db: impl PgExecutor<'_>,
+    patient_id: i64,
+) -> Result<Option<i64>, sqlx::Error> {
+    let starts = sqlx::query_scalar!(
+        "select starts_at from appointments
+          where patient_id = $1 and kind = 'call' and status in ('scheduled', 'done')
+          order by starts_at desc limit 2",
+        patient_id
     )
-    .fetch_one(conn)
-    .await;
-    match result {
-        Ok(id) => Ok(Some(id)),
-        Err(sqlx::Error::Database(e)) if e.constraint() == Some("appointments_no_double_booking") => Ok(None),
-        Err(e) => Err(e),
-    }
+    .fetch_all(db)
+    .await?;
+    Ok(match starts.as_slice() {
+        [later, earlier] => {
+            let weeks = ((*later - *earlier).num_hours() as f64 / (24.0 * 7.0)).round() as i64;
+            Some(weeks.clamp(1, 8) * 7)
+        }
+        _ => None,
+    })
 }
 
 #[cfg(test)]

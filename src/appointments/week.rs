@@ -7,6 +7,7 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc};
 use serde::Deserialize;
 
 use super::local_instant;
+use crate::domain::AppointmentStatus;
 use crate::web::{render, Layout, Page, Result};
 use crate::AppState;
 
@@ -25,7 +26,7 @@ pub struct Slot {
     pub last_name: String,
     pub phone: Option<String>,
     pub starts_at: DateTime<Utc>,
-    pub status: String,
+    pub status: AppointmentStatus,
 }
 
 /// One day of the week with its calls.
@@ -63,11 +64,7 @@ impl WeekPage {
     }
 
     fn status_key(&self, slot: &Slot) -> &'static str {
-        match slot.status.as_str() {
-            "done" => "appointment.done",
-            "no_answer" => "appointment.no_answer",
-            _ => "appointment.scheduled",
-        }
+        slot.status.label_key()
     }
 }
 
@@ -93,7 +90,7 @@ pub async fn show(State(state): State<AppState>, page: Page, Query(q): Query<Wee
     let slots = sqlx::query_as!(
         Slot,
         r#"select a.id, a.patient_id, p.first_name, p.last_name, coalesce(p.mobile, p.phone) as phone,
-                  a.starts_at, a.status
+                  a.starts_at, a.status as "status: AppointmentStatus"
              from appointments a join patients p on p.id = a.patient_id
             where a.nurse_id = $1 and a.starts_at >= $2 and a.starts_at < $3 and p.arm is distinct from 'control'
               and a.status in ('scheduled', 'done', 'no_answer')
@@ -104,7 +101,10 @@ pub async fn show(State(state): State<AppState>, page: Page, Query(q): Query<Wee
     )
     .fetch_all(&state.db)
     .await?;
-    let total = slots.iter().filter(|s| s.status == "scheduled").count();
+    let total = slots
+        .iter()
+        .filter(|s| s.status == AppointmentStatus::Scheduled)
+        .count();
     let mut days: Vec<Day> = (0..7)
         .map(|i| {
             let date = monday + Duration::days(i);

@@ -8,33 +8,18 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 
-use crate::admin::FormErrors;
+use crate::domain::AccessAction;
 use crate::web::spreadsheet::neutralise;
+use crate::web::FormErrors;
 use crate::web::{render, AppError, Layout, Page, Result};
 use crate::AppState;
 
 const PAGE_SIZE: i64 = 100;
 
-/// The catalogue key for an action (unknown actions show as such).
-pub fn action_key(action: &str) -> &'static str {
-    match action {
-        "patient.view" => "audit.action.patient_view",
-        "research.export" => "audit.action.research_export",
-        "questionnaires.view" => "audit.action.questionnaires_view",
-        "questionnaire.record" => "audit.action.questionnaire_record",
-        "patient.access_view" => "audit.action.access_view",
-        "access_log.export" => "audit.action.log_export",
-        "patient.found_by_cpr" => "audit.action.found_by_cpr",
-        "user.second_factor_reset" => "audit.action.second_factor_reset",
-        "patient.break_glass" => "audit.action.break_glass",
-        _ => "audit.action.other",
-    }
-}
-
 /// A stated reason in words, with its note: `Correcting imported data: wrong address`.
 pub fn reason_text(
     lang: crate::web::Lang,
-    reason: crate::patients::reason::Reason,
+    reason: crate::audit::reason::Reason,
     note: Option<&str>,
 ) -> String {
     match note.map(str::trim).filter(|n| !n.is_empty()) {
@@ -137,7 +122,7 @@ pub struct Entry {
     pub at: DateTime<Utc>,
     pub user_id: Option<i64>,
     pub user_name: Option<String>,
-    pub action: String,
+    pub action: AccessAction,
     pub patient_id: Option<i64>,
     pub allowed: bool,
     pub detail: serde_json::Value,
@@ -146,7 +131,7 @@ pub struct Entry {
 
 impl Entry {
     pub fn action_key(&self) -> &'static str {
-        action_key(&self.action)
+        self.action.label_key()
     }
 
     /// The filter of an export, or whatever else was noted, as compact text.
@@ -161,7 +146,7 @@ impl Entry {
 async fn entries(db: &sqlx::PgPool, f: &Checked, limit: i64, offset: i64) -> Result<Vec<Entry>, sqlx::Error> {
     sqlx::query_as!(
         Entry,
-        r#"select l.id, l.at, l.user_id, u.name as "user_name?", l.action, l.patient_id, l.allowed,
+        r#"select l.id, l.at, l.user_id, u.name as "user_name?", l.action as "action: AccessAction", l.patient_id, l.allowed,
                   l.detail, count(*) over () as "total!"
              from access_log l left join users u on u.id = l.user_id
             where ($1::bigint is null or l.user_id = $1)
@@ -191,7 +176,7 @@ struct LogPage {
     errors: FormErrors,
     entries: Vec<Entry>,
     users: Vec<(i64, String)>,
-    actions: Vec<String>,
+    actions: &'static [AccessAction],
     total: i64,
     page: i64,
     pages: i64,
@@ -210,17 +195,14 @@ impl LogPage {
     fn detail_shown(&self, e: &Entry) -> String {
         let reason = e.detail.get("reason").and_then(|r| r.as_str());
         let note = e.detail.get("note").and_then(|n| n.as_str());
-        match reason.and_then(crate::patients::reason::Reason::parse) {
+        match reason.and_then(crate::audit::reason::Reason::parse) {
             Some(r) => reason_text(self.layout.lang, r, note),
             None => e.detail_text(),
         }
     }
 
-    fn action_label(&self, action: &str) -> String {
-        match action_key(action) {
-            "audit.action.other" => action.to_owned(),
-            key => self.layout.t(key).to_owned(),
-        }
+    fn action_label(&self, action: &AccessAction) -> &'static str {
+        self.layout.t(action.label_key())
     }
 }
 
@@ -250,9 +232,6 @@ async fn list_page(state: &AppState, page: Page, filters: Filters, errors: FormE
         .into_iter()
         .map(|u| (u.id, u.name))
         .collect();
-    let actions = sqlx::query_scalar!(r#"select distinct action as "a!" from access_log order by 1"#)
-        .fetch_all(&state.db)
-        .await?;
     let failed = !errors.is_empty();
     let mut response = render(&LogPage {
         layout: page.layout,
@@ -260,7 +239,7 @@ async fn list_page(state: &AppState, page: Page, filters: Filters, errors: FormE
         errors,
         entries,
         users,
-        actions,
+        actions: AccessAction::ALL,
         total,
         page: current,
         pages: (total + PAGE_SIZE - 1) / PAGE_SIZE,
@@ -316,7 +295,7 @@ pub async fn csv(
     super::record(
         &state.db,
         page.user.id,
-        super::action::LOG_EXPORT,
+        crate::domain::AccessAction::LogExport,
         None,
         true,
         detail,
@@ -345,7 +324,7 @@ pub async fn csv(
                     e.at.with_timezone(&page.user.tz).to_rfc3339(),
                     e.user_id.map(|u| u.to_string()).unwrap_or_default(),
                     neutralise(e.user_name.as_deref().unwrap_or("")).into_owned(),
-                    neutralise(&e.action).into_owned(),
+                    e.action.as_str().to_owned(),
                     e.patient_id.map(|p| p.to_string()).unwrap_or_default(),
                     e.allowed.to_string(),
                     neutralise(&e.detail_text()).into_owned(),

@@ -1,37 +1,21 @@
 //! The access log: writing entries with a detail (exports, questionnaire pages), the admin's
 //! page to read it, and the list of who opened one patient's data (the patient's right of access).
 
+pub mod access;
 pub mod log_page;
 pub mod openings;
+pub mod reason;
 
 use axum::routing::get;
 use axum::{middleware, Router};
 use sqlx::PgExecutor;
 
-use crate::web::auth::{admins_only, record_openers_only};
+use crate::web::auth::{admins_only, record_openers_only, signed_in};
 use crate::AppState;
 
 pub use openings::{openings, Opening};
 
-/// Actions written by this crate's features besides `patient.view`.
-pub mod action {
-    /// A research export was downloaded (no patient; the filter in `detail`).
-    pub const RESEARCH_EXPORT: &str = "research.export";
-    /// A patient's questionnaires page was opened.
-    pub const QUESTIONNAIRES_VIEW: &str = "questionnaires.view";
-    /// A questionnaire was recorded for a patient.
-    pub const QUESTIONNAIRE_RECORD: &str = "questionnaire.record";
-    /// The list of who opened a patient's data was opened.
-    pub const ACCESS_VIEW: &str = "patient.access_view";
-    /// The access log was downloaded as CSV.
-    pub const LOG_EXPORT: &str = "access_log.export";
-    /// A search found the patient by their CPR number (the number itself is not kept).
-    pub const FOUND_BY_CPR: &str = "patient.found_by_cpr";
-    /// An admin reset a person's second factor (the person in `detail`).
-    pub const SECOND_FACTOR_RESET: &str = "user.second_factor_reset";
-    /// A record was opened with a stated reason ("break the glass"; the reason in `detail`).
-    pub const BREAK_GLASS: &str = "patient.break_glass";
-}
+pub use crate::domain::AccessAction;
 
 /// Appends one entry per patient a search found by CPR number, in one statement.
 pub async fn record_found_by_cpr(
@@ -46,7 +30,7 @@ pub async fn record_found_by_cpr(
         "insert into access_log (user_id, action, patient_id, allowed)
          select $1, $2, unnest($3::bigint[]), true",
         user_id,
-        action::FOUND_BY_CPR,
+        AccessAction::FoundByCpr as AccessAction,
         patients
     )
     .execute(db)
@@ -58,7 +42,7 @@ pub async fn record_found_by_cpr(
 pub async fn record(
     db: impl PgExecutor<'_>,
     user_id: i64,
-    action: &str,
+    action: AccessAction,
     patient_id: Option<i64>,
     allowed: bool,
     detail: serde_json::Value,
@@ -66,7 +50,7 @@ pub async fn record(
     sqlx::query!(
         "insert into access_log (user_id, action, patient_id, allowed, detail) values ($1, $2, $3, $4, $5)",
         user_id,
-        action,
+        action as AccessAction,
         patient_id,
         allowed,
         detail
@@ -76,7 +60,8 @@ pub async fn record(
     Ok(())
 }
 
-/// `/admin/access-log` (admins) and `/patients/{id}/access` (anyone who may open the record).
+/// `/admin/access-log` (admins), `/patients/{id}/access` (anyone who may open the record) and
+/// `/patients/{id}/reason` (stating why a record outside one's centre is opened).
 pub fn router(state: AppState) -> Router<AppState> {
     let admin = Router::new()
         .route("/admin/access-log", get(log_page::list).post(log_page::search))
@@ -84,6 +69,9 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route_layer(middleware::from_fn_with_state(state.clone(), admins_only));
     let patient = Router::new()
         .route("/patients/{id}/access", get(openings::page))
-        .route_layer(middleware::from_fn_with_state(state, record_openers_only));
-    admin.merge(patient)
+        .route_layer(middleware::from_fn_with_state(state.clone(), record_openers_only));
+    let reason = Router::new()
+        .route("/patients/{id}/reason", get(reason::form).post(reason::open))
+        .route_layer(middleware::from_fn_with_state(state, signed_in));
+    admin.merge(patient).merge(reason)
 }

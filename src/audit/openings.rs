@@ -25,7 +25,7 @@ pub async fn open_patient(
     db: &sqlx::PgPool,
     user: &CurrentUser,
     id: i64,
-    action: &str,
+    action: crate::domain::AccessAction,
 ) -> Result<PatientHead> {
     let head = sqlx::query_as!(
         PatientHead,
@@ -37,10 +37,10 @@ pub async fn open_patient(
     .ok_or(AppError::NotFound)?;
     let allowed = user.may_see_centre(head.centre_id);
     // Who opened a record is no clinical content; everything else behind this gate is.
-    let clinical = action != super::action::ACCESS_VIEW;
+    let clinical = action != crate::domain::AccessAction::AccessView;
     if allowed
         && clinical
-        && crate::patients::reason::missing(db, user, id, head.centre_id, chrono::Utc::now()).await?
+        && crate::audit::reason::missing(db, user, id, head.centre_id, chrono::Utc::now()).await?
     {
         return Err(AppError::ReasonRequired(id));
     }
@@ -49,7 +49,7 @@ pub async fn open_patient(
         tracing::warn!(
             user_id = user.id,
             patient_id = id,
-            action,
+            action = action.as_str(),
             "refused a patient of another centre"
         );
         return Err(AppError::Forbidden);
@@ -61,8 +61,8 @@ pub async fn open_patient(
 pub struct Opening {
     pub at: DateTime<Utc>,
     pub user_name: Option<String>,
-    pub role: Option<String>,
-    pub action: String,
+    pub role: Option<crate::web::Role>,
+    pub action: crate::domain::AccessAction,
     pub allowed: bool,
     /// The stated reason of an opening from outside the centre, and its note.
     pub reason: Option<String>,
@@ -73,21 +73,19 @@ impl Opening {
     /// The catalogue key of the person's role.
     pub fn role_key(&self) -> &'static str {
         self.role
-            .as_deref()
-            .and_then(crate::web::Role::parse)
             .map_or("audit.unknown_role", crate::web::Role::label_key)
     }
 
     /// The catalogue key of the action.
     pub fn action_key(&self) -> &'static str {
-        super::log_page::action_key(&self.action)
+        self.action.label_key()
     }
 
     /// The stated reason in words, or nothing.
     pub fn reason_text(&self, lang: crate::web::Lang) -> String {
         self.reason
             .as_deref()
-            .and_then(crate::patients::reason::Reason::parse)
+            .and_then(crate::audit::reason::Reason::parse)
             .map(|r| super::log_page::reason_text(lang, r, self.note.as_deref()))
             .unwrap_or_default()
     }
@@ -97,7 +95,7 @@ impl Opening {
 pub async fn openings(db: &sqlx::PgPool, patient_id: i64, limit: i64) -> Result<Vec<Opening>, sqlx::Error> {
     sqlx::query_as!(
         Opening,
-        r#"select l.at, u.name as "user_name?", u.role as "role?", l.action, l.allowed,
+        r#"select l.at, u.name as "user_name?", u.role as "role?: crate::web::Role", l.action as "action: crate::domain::AccessAction", l.allowed,
                   l.detail->>'reason' as reason, l.detail->>'note' as note
              from access_log l left join users u on u.id = l.user_id
             where l.patient_id = $1
@@ -119,7 +117,7 @@ struct OpeningsPage {
 
 /// `GET /patients/{id}/access`: who has opened this patient's data.
 pub async fn page(State(state): State<AppState>, page: Page, Path(id): Path<i64>) -> Result<Response> {
-    let patient = open_patient(&state.db, &page.user, id, super::action::ACCESS_VIEW).await?;
+    let patient = open_patient(&state.db, &page.user, id, crate::domain::AccessAction::AccessView).await?;
     let openings = openings(&state.db, id, 1000).await?;
     render(&OpeningsPage {
         layout: page.layout,

@@ -7,7 +7,6 @@ use axum::Form;
 use serde::Deserialize;
 
 use super::password::{self, Password};
-use super::sessions;
 use crate::web::{render, Layout, Page, Result};
 use crate::AppState;
 
@@ -61,16 +60,9 @@ pub async fn change(
         Ok(p) => p,
         Err(key) => return fail(key),
     };
-    let hash = password::hash(new).await?;
     let mut tx = state.db.begin().await?;
-    sqlx::query!(
-        "update users set password_hash = $1, updated_at = now() where id = $2",
-        hash,
-        page.user.id
-    )
-    .execute(&mut *tx)
-    .await?;
-    sessions::end_all(&mut *tx, page.user.id).await?;
+    super::accounts::set_password(&mut tx, page.user.id, new).await?;
+    crate::web::auth::end_all_sessions(&mut *tx, page.user.id).await?;
     tx.commit().await?;
     tracing::info!(user_id = page.user.id, "changed own password; all sessions ended");
     render(&PasswordPage {

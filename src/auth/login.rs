@@ -120,7 +120,7 @@ pub(super) async fn begin_session(state: &AppState, jar: CookieJar, user_id: i64
     let user = sqlx::query!("select language, role from users where id = $1", user_id)
         .fetch_one(&state.db)
         .await?;
-    let id = sessions::create(&state.db, user_id).await?;
+    let id = crate::web::auth::create_session(&state.db, user_id).await?;
     tracing::info!(user_id, "signed in");
     let csrf = renewed_csrf_cookie(&state.config.secret, state.config.https, Some(&id));
     let mut jar = jar.add(sessions::cookie(id, state.config.https)).add(csrf);
@@ -161,13 +161,7 @@ pub async fn switch_language(
 ) -> Result<Response> {
     let lang = Lang::parse(&choice.lang).unwrap_or_default();
     if let Ok(user) = CurrentUser::from_request_parts(&mut parts, &state).await {
-        sqlx::query!(
-            "update users set language = $1, updated_at = now() where id = $2",
-            lang.code(),
-            user.id
-        )
-        .execute(&state.db)
-        .await?;
+        super::accounts::set_language(&state.db, user.id, lang).await?;
     }
     // Only local paths, so the switch cannot be used as an open redirect.
     let back = if choice.back.starts_with('/') && !choice.back.starts_with("//") {

@@ -1,6 +1,7 @@
 //! Signing in and out, sessions, passwords, and the language switch.
 
 pub mod account;
+pub mod accounts;
 pub mod common;
 pub mod login;
 pub mod password;

@@ -1,10 +1,10 @@
-//! Creating and ending server-side sessions, and the record of sign-in attempts.
+//! The session cookie and the record of sign-in attempts (sessions themselves are kept by
+//! `web::auth`).
 
 use axum_extra::extract::cookie::{Cookie, SameSite};
-use rand::RngCore;
 use sqlx::PgExecutor;
 
-use crate::web::auth::{hash_session_id, session_cookie_name};
+use crate::web::auth::session_cookie_name;
 
 /// Failed attempts on one account within `LOCK_WINDOW_MINUTES` that lock it for that long.
 pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
@@ -13,29 +13,6 @@ pub const LOCK_WINDOW_MINUTES: i32 = 15;
 /// Successes never count: a hospital's colleagues often share one address behind its proxy.
 pub const MAX_FAILURES_PER_ADDRESS: i64 = 30;
 pub const ADDRESS_WINDOW_MINUTES: i32 = 5;
-
-/// Starts a session for `user_id`; returns the new random id (the cookie value).
-pub async fn create(db: impl PgExecutor<'_>, user_id: i64) -> Result<String, sqlx::Error> {
-    let mut bytes = [0u8; 32];
-    rand::thread_rng().fill_bytes(&mut bytes);
-    let id = hex::encode(bytes);
-    sqlx::query!(
-        "insert into sessions (id_hash, user_id) values ($1, $2)",
-        hash_session_id(&id),
-        user_id
-    )
-    .execute(db)
-    .await?;
-    Ok(id)
-}
-
-/// Ends every session of a user (deactivation, password reset).
-pub async fn end_all(db: impl PgExecutor<'_>, user_id: i64) -> Result<(), sqlx::Error> {
-    sqlx::query!("delete from sessions where user_id = $1", user_id)
-        .execute(db)
-        .await?;
-    Ok(())
-}
 
 /// The session cookie: `HttpOnly`, `SameSite=Lax`, `Secure` over HTTPS; no `Max-Age`, so it
 /// dies with the browser, and the server ends it sooner on idle or absolute timeout.

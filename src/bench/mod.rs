@@ -1,6 +1,7 @@
 //! Benchmarks run from the command line (`coachline bench-*`, `coachline seed-load`). They print
 //! figures for the README; they are not tests.
 
+pub mod export;
 pub mod hostile;
 pub mod import;
 pub mod pages;

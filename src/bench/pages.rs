@@ -47,7 +47,7 @@ pub async fn run(server_url: &str, users: usize, seconds: u64, think_ms: u64) ->
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let mut tasks = Vec::new();
     for (nurse,) in nurses {
-        let session = crate::auth::sessions::create(&db, nurse).await?;
+        let session = crate::web::auth::create_session(&db, nurse).await?;
         let patients: Vec<(i64,)> =
             sqlx::query_as("select id from patients where nurse_id = $1 and status = 'active'")
                 .bind(nurse)

@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use serde::Deserialize;
 
-use crate::patients::access::{check, Action};
+use crate::audit::access::{check, Action};
 use crate::web::limits::Limit;
 use crate::web::{AppError, FormKey, Page, Result};
 use crate::AppState;

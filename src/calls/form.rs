@@ -3,10 +3,17 @@
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 
-use super::next::{default_next, retries, usual_interval_days, DEFAULT_INTERVAL_DAYS};
-use crate::appointments::local_instant;
+use super::next::{default_next, retries, DEFAULT_INTERVAL_DAYS};
+use chrono_tz::Tz;
+
+use crate::appointments::usual_interval_days;
+use crate::appointments::{local_instant, parse_when};
+use crate::courses::ending::EndingReason;
 use crate::courses::{open_course, Course};
+use crate::domain::Outcome;
 use crate::patients::{brief, Brief};
+use crate::web::limits::Limit;
+use crate::web::FormErrors;
 use crate::web::{AppError, Result};
 
 /// The form as typed. Topics come as repeated `topics` fields.
@@ -50,6 +57,115 @@ impl CallForm {
             }
         }
         Ok(form)
+    }
+}
+
+/// What comes after the call.
+#[derive(Clone, Debug)]
+pub enum Next {
+    /// The next call, at `at`, with `nurse_id`.
+    Call { at: DateTime<Utc>, nurse_id: i64 },
+    /// No new call: the course is to end, for `reason`.
+    Ending {
+        reason: EndingReason,
+        note: Option<String>,
+    },
+}
+
+/// A call form that passed every check: what is stored.
+#[derive(Clone, Debug)]
+pub struct ValidCall {
+    pub course: Course,
+    pub outcome: Outcome,
+    pub duration: i32,
+    pub next: Next,
+}
+
+impl CallForm {
+    /// Checks the form against what the page showed (`ctx`): every field's error, or the call to
+    /// store. `nurse_id` is who takes the next call.
+    pub fn validate(
+        &self,
+        ctx: &Context,
+        nurse_id: Option<i64>,
+        now: DateTime<Utc>,
+        tz: Tz,
+    ) -> Result<ValidCall, FormErrors> {
+        let mut errors = FormErrors::default();
+        let today = now.with_timezone(&tz).date_naive();
+        let outcome = Outcome::parse(&self.outcome);
+        if outcome.is_none() {
+            errors.add("outcome", "form.required");
+        }
+        let duration = match self.duration.trim() {
+            "" => Some(0),
+            d => d.parse::<i32>().ok().filter(|d| (0..=600).contains(d)),
+        };
+        if duration.is_none() {
+            errors.add("duration", "call.duration_invalid");
+        }
+        errors.limit("note", self.note.trim(), Limit::Text);
+        let Some(course) = ctx.course.clone() else {
+            errors.add("next", "call.no_course");
+            return Err(errors);
+        };
+        let ending = self.next == "ending";
+        let next_at = match self.next.as_str() {
+            "booked" => match parse_when(tz, &self.date, &self.time) {
+                Ok(at) if at <= now => {
+                    errors.add("date", "booking.in_past");
+                    None
+                }
+                Ok(at) => Some(at),
+                Err((field, key)) => {
+                    errors.add(field, key);
+                    None
+                }
+            },
+            "retry_today" => ctx
+                .retry_today
+                .and_then(|at| local_instant(tz, at.date(), at.time())),
+            "retry_next" => local_instant(tz, ctx.retry_next.date(), ctx.retry_next.time()),
+            "ending" => None,
+            _ => {
+                errors.add("next", "call.next_required");
+                None
+            }
+        };
+        let reason = EndingReason::parse(&self.ending_reason);
+        let note = Some(self.ending_note.trim().to_owned()).filter(|n| !n.is_empty());
+        if ending {
+            match reason {
+                None => errors.add("ending_reason", "call.ending_reason_required"),
+                Some(EndingReason::Other) if note.is_none() => {
+                    errors.add("ending_note", "call.ending_note_required")
+                }
+                Some(_) => {}
+            }
+        }
+        let on = next_at.map_or(today, |at| at.with_timezone(&tz).date_naive());
+        if !ending && course.needs_extension_reason(on.max(today)) {
+            errors.add("next", "booking.past_nine_months");
+        }
+        let next = match (ending, reason, next_at, nurse_id) {
+            (true, Some(reason), _, _) => Some(Next::Ending { reason, note }),
+            (false, _, Some(at), Some(nurse_id)) => Some(Next::Call { at, nurse_id }),
+            _ => None,
+        };
+        match (outcome, duration, next) {
+            (Some(outcome), Some(duration), Some(next)) if errors.is_empty() => Ok(ValidCall {
+                course,
+                outcome,
+                duration,
+                next,
+            }),
+            _ => {
+                if errors.is_empty() {
+                    errors.add("next", "call.next_required");
+                }
+                Err(errors)
+            }
+        }
     }
 }
 

@@ -8,22 +8,23 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, NaiveDateTime, Utc};
 
-use super::form::{context, CallForm, Context};
-use super::{all_topics, outcome_key, Topic, OUTCOMES};
-use crate::admin::FormErrors;
-use crate::appointments::{book, local_instant, parse_when, NewCall};
+use super::form::{context, CallForm, Context, Next};
+use super::{all_topics, Topic};
+use crate::appointments::store::record_held;
+use crate::appointments::{book, NewAppointment};
+use crate::audit::access::{check, Action};
 use crate::courses::ending::{plan_ending, EndingReason};
-use crate::courses::set_actor;
-use crate::patients::access::{check, Action};
+use crate::db::set_actor;
+use crate::domain::{AppointmentStatus, Outcome};
 use crate::patients::Brief;
-use crate::web::limits::Limit;
+use crate::web::FormErrors;
 use crate::web::{render, AppError, FormKey, Layout, Page, Result};
 use crate::AppState;
 
 /// The last call, shown beside the form.
 pub struct LastCall {
     pub called_at: DateTime<Utc>,
-    pub outcome: String,
+    pub outcome: Outcome,
     pub note: String,
 }
 
@@ -37,7 +38,7 @@ struct LogPage {
     form: CallForm,
     errors: FormErrors,
     topics: Vec<Topic>,
-    outcomes: [&'static str; 4],
+    outcomes: &'static [Outcome],
     retry_today: Option<String>,
     retry_next: String,
     ending_reasons: [EndingReason; 7],
@@ -46,12 +47,8 @@ struct LogPage {
 }
 
 impl LogPage {
-    fn outcome_label(&self, outcome: &&str) -> &'static str {
-        self.layout.t(outcome_key(outcome))
-    }
-
-    fn outcome_checked(&self, outcome: &&str) -> bool {
-        self.form.outcome == *outcome
+    fn outcome_checked(&self, outcome: &Outcome) -> bool {
+        self.form.outcome == outcome.as_str()
     }
 
     fn topic_checked(&self, topic: &Topic) -> bool {
@@ -63,7 +60,7 @@ impl LogPage {
     }
 
     fn last_outcome(&self, last: &LastCall) -> &'static str {
-        self.layout.t(outcome_key(&last.outcome))
+        self.layout.t(last.outcome.label_key())
     }
 }
 
@@ -81,7 +78,7 @@ async fn page_for(
         .collect();
     let last = sqlx::query_as!(
         LastCall,
-        "select called_at, outcome, note from calls where patient_id = $1 order by called_at desc limit 1",
+        r#"select called_at, outcome as "outcome: Outcome", note from calls where patient_id = $1 order by called_at desc limit 1"#,
         ctx.patient.id
     )
     .fetch_optional(db)
@@ -106,7 +103,7 @@ async fn page_for(
         form,
         errors,
         topics,
-        outcomes: OUTCOMES,
+        outcomes: Outcome::ALL,
         ending_reasons: EndingReason::ALL,
         last,
         goals,
@@ -163,65 +160,16 @@ pub async fn save(
     if let Some(call_id) = call_with_key(&state.db, key, id).await? {
         return Ok(logged(id, call_id));
     }
-    if !OUTCOMES.contains(&form.outcome.as_str()) {
-        errors.add("outcome", "form.required");
-    }
-    let duration = match form.duration.trim() {
-        "" => Some(0),
-        d => d.parse::<i32>().ok().filter(|d| (0..=600).contains(d)),
-    };
-    if duration.is_none() {
-        errors.add("duration", "call.duration_invalid");
-    }
-    errors.limit("note", form.note.trim(), Limit::Text);
     let known: Vec<String> = all_topics(&state.db).await?.into_iter().map(|t| t.code).collect();
     form.topics.retain(|t| known.contains(t));
-    let Some(course) = ctx.course.clone() else {
-        errors.add("next", "call.no_course");
-        return page_for(&state.db, page.layout, ctx, form, errors).await;
-    };
-    let next_at = match form.next.as_str() {
-        "booked" => match parse_when(tz, &form.date, &form.time) {
-            Ok(at) if at <= page.now() => {
-                errors.add("date", "booking.in_past");
-                None
-            }
-            Ok(at) => Some(at),
-            Err((field, key)) => {
-                errors.add(field, key);
-                None
-            }
-        },
-        "retry_today" => ctx
-            .retry_today
-            .and_then(|at| local_instant(tz, at.date(), at.time())),
-        "retry_next" => local_instant(tz, ctx.retry_next.date(), ctx.retry_next.time()),
-        "ending" => {
-            match EndingReason::parse(&form.ending_reason) {
-                None => errors.add("ending_reason", "call.ending_reason_required"),
-                Some(EndingReason::Other) if form.ending_note.trim().is_empty() => {
-                    errors.add("ending_note", "call.ending_note_required")
-                }
-                Some(_) => {}
-            }
-            None
-        }
-        _ => {
-            errors.add("next", "call.next_required");
-            None
-        }
-    };
-    let on = next_at.map_or(page.today(), |at| at.with_timezone(&tz).date_naive());
-    if form.next != "ending" && course.needs_extension_reason(on.max(page.today())) {
-        errors.add("next", "booking.past_nine_months");
-    }
     let nurse_id = crate::appointments::booking::nurse_for(&page.user, &ctx.patient);
-    if !errors.is_empty() || (form.next != "ending" && (next_at.is_none() || nurse_id.is_none())) {
-        if errors.is_empty() {
-            errors.add("next", "call.next_required");
-        }
-        return page_for(&state.db, page.layout, ctx, form, errors).await;
-    }
+    let call = match form.validate(&ctx, nurse_id, page.now(), tz) {
+        Ok(call) => call,
+        Err(errors) => return page_for(&state.db, page.layout, ctx, form, errors).await,
+    };
+    let course = call.course.clone();
+    let outcome = call.outcome;
+    let duration = call.duration;
     let appointment_id: Option<i64> = form.appointment_id.trim().parse().ok();
     let mut tx = state.db.begin().await?;
     set_actor(&mut tx, page.user.id, "call").await?;
@@ -237,8 +185,8 @@ pub async fn save(
         course.id,
         appointment_id,
         page.user.id,
-        form.outcome,
-        duration.unwrap_or(0),
+        outcome as Outcome,
+        duration,
         &form.topics,
         form.note.trim(),
         key.uuid()
@@ -252,37 +200,28 @@ pub async fn save(
             .ok_or(AppError::BadRequest)?;
         return Ok(logged(id, call_id));
     };
-    let held = if form.outcome == "reached" {
-        "done"
-    } else {
-        "no_answer"
-    };
-    sqlx::query!(
-        "update appointments set status = $3, updated_at = now()
-          where id = $1 and patient_id = $2 and status = 'scheduled'",
-        appointment_id,
-        id,
-        held
-    )
-    .execute(&mut *tx)
-    .await?;
-    if let (Some(starts_at), Some(nurse_id)) = (next_at, nurse_id) {
-        let call = NewCall {
-            patient_id: id,
-            course_id: Some(course.id),
-            nurse_id,
-            starts_at,
-            by_user: page.user.id,
+    if let Some(appointment_id) = appointment_id {
+        let held = if outcome.reached() {
+            AppointmentStatus::Done
+        } else {
+            AppointmentStatus::NoAnswer
         };
-        if book(&mut tx, &call).await?.is_none() {
-            // Nothing is written: the nurse picks another time with the patient still on the line.
-            tx.rollback().await?;
-            errors.add("time", "booking.double");
-            return page_for(&state.db, page.layout, ctx, form, errors).await;
+        record_held(&mut tx, appointment_id, id, held).await?;
+    }
+    match call.next {
+        Next::Call { at, nurse_id } => {
+            let next = NewAppointment::call(id, Some(course.id), nurse_id, at, page.user.id);
+            if book(&mut tx, &next).await?.is_none() {
+                // Nothing is written: the nurse picks another time with the patient still on the line.
+                tx.rollback().await?;
+                let mut errors = FormErrors::default();
+                errors.add("time", "booking.double");
+                return page_for(&state.db, page.layout, ctx, form, errors).await;
+            }
         }
-    } else if let Some(reason) = EndingReason::parse(&form.ending_reason) {
-        let note = Some(form.ending_note.trim()).filter(|n| !n.is_empty());
-        plan_ending(&mut tx, course.id, reason, note, page.now()).await?;
+        Next::Ending { reason, note } => {
+            plan_ending(&mut tx, course.id, reason, note.as_deref(), page.now()).await?;
+        }
     }
     tx.commit().await?;
     tracing::info!(user_id = page.user.id, patient_id = id, call_id, "logged a call");

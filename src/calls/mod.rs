@@ -13,19 +13,6 @@ use axum::{middleware, Router};
 use crate::web::auth::{admins_only, signed_in};
 use crate::AppState;
 
-/// Outcomes of a call, as stored.
-pub const OUTCOMES: [&str; 4] = ["reached", "no_answer", "voicemail", "wrong_number"];
-
-/// The catalogue key of an outcome.
-pub fn outcome_key(outcome: &str) -> &'static str {
-    match outcome {
-        "reached" => "outcome.reached",
-        "no_answer" => "outcome.no_answer",
-        "voicemail" => "outcome.voicemail",
-        _ => "outcome.wrong_number",
-    }
-}
-
 /// `/patients/{id}/calls/new`, `/calls/{id}/amendments` (centre checked per handler) and
 /// `/admin/topics` (admins).
 pub fn router(state: AppState) -> Router<AppState> {

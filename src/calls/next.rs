@@ -3,33 +3,9 @@
 //! patients who cannot be reached.
 
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Timelike, Weekday};
-use sqlx::PgExecutor;
 
 /// The interval when the course has no rhythm yet.
 pub const DEFAULT_INTERVAL_DAYS: i64 = 14;
-
-/// The patient's usual interval in days (whole weeks): the latest gap between two booked or
-/// held calls. `None` before there are two.
-pub async fn usual_interval_days(
-    db: impl PgExecutor<'_>,
-    patient_id: i64,
-) -> Result<Option<i64>, sqlx::Error> {
-    let starts = sqlx::query_scalar!(
-        "select starts_at from appointments
-          where patient_id = $1 and kind = 'call' and status in ('scheduled', 'done')
-          order by starts_at desc limit 2",
-        patient_id
-    )
-    .fetch_all(db)
-    .await?;
-    Ok(match starts.as_slice() {
-        [later, earlier] => {
-            let weeks = ((*later - *earlier).num_hours() as f64 / (24.0 * 7.0)).round() as i64;
-            Some(weeks.clamp(1, 8) * 7)
-        }
-        _ => None,
-    })
-}
 
 /// The default next call: `interval_days` after the call being logged, at the same local time
 /// (so the same weekday when the interval is whole weeks); moved on by whole intervals until

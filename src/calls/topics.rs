@@ -8,7 +8,7 @@ use axum::Form;
 use serde::Deserialize;
 
 use super::{all_topics, Topic};
-use crate::admin::FormErrors;
+use crate::web::FormErrors;
 use crate::web::{render, Layout, Page, Result};
 use crate::AppState;
 

@@ -7,10 +7,10 @@ use std::collections::HashMap;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
-use sqlx::PgConnection;
 
 use super::centre_of;
 use super::nurses::{centre_page, nurses_of};
+use crate::caseload::lock_nurses;
 use crate::web::{AppError, Page, Result};
 use crate::AppState;
 
@@ -48,13 +48,13 @@ pub struct Suggestion {
     pub last_name: String,
     pub municipality: Option<String>,
     pub gp: Option<String>,
-    pub status: String,
+    pub status: crate::domain::PatientStatus,
     pub suggested: Option<i64>,
 }
 
 impl Suggestion {
     pub fn status_key(&self) -> &'static str {
-        crate::patients::status::label_key(&self.status)
+        self.status.label_key()
     }
 
     fn group(&self, keep: Keep) -> Option<&str> {
@@ -76,7 +76,8 @@ pub async fn suggestions(
 ) -> Result<Vec<Suggestion>> {
     let mut waiting = sqlx::query_as!(
         Suggestion,
-        r#"select id, first_name, last_name, municipality, gp, status, null::bigint as suggested
+        r#"select id, first_name, last_name, municipality, gp, status as "status: crate::domain::PatientStatus",
+                  null::bigint as suggested
              from patients p
             where centre_id = $1 and nurse_id is null and p.arm is distinct from 'control'
               and status in ('invited', 'meeting_booked', 'no_response', 'unreachable')
@@ -134,54 +135,6 @@ pub async fn suggestions(
         }
     }
     Ok(waiting)
-}
-
-/// A nurse's caseload against her capacity. The one rule for whether she can take more
-/// patients, for assigning them and for booking their initial meeting with her.
-#[derive(Clone, Debug)]
-pub struct NurseLoad {
-    pub id: i64,
-    pub name: String,
-    pub centre_id: i64,
-    pub active: bool,
-    pub capacity: i64,
-    /// Patients on her caseload (`on_caseload` in the database).
-    pub load: i64,
-}
-
-impl NurseLoad {
-    /// Places left: capacity minus caseload (below zero when she carries more than it).
-    pub fn room(&self) -> i64 {
-        self.capacity - self.load
-    }
-
-    /// Whether she can take `more` patients now.
-    pub fn takes(&self, more: i64) -> bool {
-        self.active && more <= self.room()
-    }
-}
-
-/// The nurses among `ids`, locked until the transaction ends, so two coordinators cannot both
-/// fill a nurse's last place.
-pub async fn lock_nurses(conn: &mut PgConnection, ids: &[i64]) -> Result<Vec<NurseLoad>, sqlx::Error> {
-    // Lock first, count after: a statement that waited for the lock still counts with the
-    // snapshot it started with, so it would not see the patient the other coordinator added.
-    sqlx::query!(
-        "select id from users where role = 'nurse' and id = any($1) order by id for update",
-        ids
-    )
-    .fetch_all(&mut *conn)
-    .await?;
-    sqlx::query_as!(
-        NurseLoad,
-        r#"select u.id, u.name, u.centre_id as "centre_id!", u.active, coalesce(u.capacity, 0)::bigint as "capacity!",
-                  (select count(*) from patients p where p.nurse_id = u.id
-                      and on_caseload(p.status, p.arm)) as "load!"
-             from users u where u.role = 'nurse' and u.id = any($1) order by u.id"#,
-        ids
-    )
-    .fetch_all(conn)
-    .await
 }
 
 /// `POST /centre/assign`: `pick` = patient ids (or `only` = one id) with `nurse_<patient id>` =
@@ -257,13 +210,7 @@ pub async fn assign(
         }
     }
     for (patient_id, nurse_id) in &choices {
-        sqlx::query!(
-            "update patients set nurse_id = $1, updated_at = now() where id = $2",
-            nurse_id,
-            patient_id
-        )
-        .execute(&mut *tx)
-        .await?;
+        crate::patients::set_nurse(&mut tx, *patient_id, *nurse_id).await?;
     }
     tx.commit().await?;
     tracing::info!(

@@ -7,8 +7,6 @@ pub mod chart;
 pub mod moves;
 pub mod nurses;
 pub mod overview;
-pub mod returns;
-pub mod rooms;
 pub mod safety;
 
 use axum::routing::{get, post};
@@ -23,8 +21,6 @@ pub fn router(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/centre", get(nurses::centre))
         .route("/centre/assign", post(assign::assign))
-        .route("/centre/rooms", get(rooms::list).post(rooms::create))
-        .route("/centre/rooms/{id}", post(rooms::update))
         .route("/nurses", get(nurses::list))
         .route("/nurses/{id}", get(moves::nurse_page))
         .route("/nurses/{id}/move", post(moves::move_patients))
@@ -34,10 +30,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route_layer(middleware::from_fn_with_state(state, coordinators_only))
 }
 
-/// The centre a coordinator runs; a coordinator always has one (the database says so).
-pub fn centre_of(user: &CurrentUser) -> Result<i64, AppError> {
-    user.centre_id.ok_or(AppError::Forbidden)
-}
+pub use crate::web::auth::centre_of;
 
 /// A nurse of the coordinator's centre, or 403 for anyone else's (404 when there is none).
 pub async fn nurse_in_centre(

@@ -10,6 +10,7 @@ use chrono::NaiveDate;
 
 use super::nurses::{nurses_of, NurseRow};
 use super::{nurse_in_centre, NurseRef};
+use crate::caseload;
 use crate::web::{render, AppError, Layout, Page, Result};
 use crate::AppState;
 
@@ -18,7 +19,7 @@ pub struct CaseloadRow {
     pub id: i64,
     pub first_name: String,
     pub last_name: String,
-    pub status: String,
+    pub status: crate::domain::PatientStatus,
     pub future_appointments: i64,
     pub returns_to: Option<String>,
     pub until: Option<NaiveDate>,
@@ -26,7 +27,7 @@ pub struct CaseloadRow {
 
 impl CaseloadRow {
     pub fn status_key(&self) -> &'static str {
-        crate::patients::status::label_key(&self.status)
+        self.status.label_key()
     }
 }
 
@@ -75,7 +76,7 @@ async fn show(
 ) -> Result<Response> {
     let patients = sqlx::query_as!(
         CaseloadRow,
-        r#"select p.id, p.first_name, p.last_name, p.status,
+        r#"select p.id, p.first_name, p.last_name, p.status as "status: crate::domain::PatientStatus",
                   (select count(*) from appointments a where a.patient_id = p.id and a.nurse_id = p.nurse_id
                       and a.status = 'scheduled') as "future_appointments!",
                   u.name as "returns_to?", m.until as "until?"
@@ -109,7 +110,7 @@ async fn show(
 
 /// `GET /nurses/{id}`: a nurse's patients, and the form to move them.
 pub async fn nurse_page(State(state): State<AppState>, page: Page, Path(id): Path<i64>) -> Result<Response> {
-    super::returns::return_due(&state.db, page.now()).await?;
+    crate::caseload::return_due(&state.db, page.now()).await?;
     let nurse = nurse_in_centre(&state.db, &page.user, id).await?;
     let form = MoveForm {
         mode: "temporary".into(),
@@ -175,10 +176,9 @@ pub async fn move_patients(
         return Err(AppError::Forbidden);
     }
     let error = error.or_else(|| form.picked.is_empty().then_some(("pick", "move.pick_someone")));
-    if error.is_some() {
+    let (Some(to), None) = (to, error) else {
         return show(&state, page, from, form, error, None).await;
-    }
-    let to = to.expect("checked above");
+    };
     let until = if form.mode == "temporary" { until } else { None };
     match move_to(&state.db, &form.picked, &from, &to, until, page.user.id).await? {
         Ok(moved) => {
@@ -195,9 +195,8 @@ pub async fn move_patients(
     }
 }
 
-/// Moves patients and their open appointments (an earlier one left unlogged too, so nothing
-/// stays with the old nurse) in one transaction. `Err(at)` when the
-/// receiving nurse already has something booked at `at` (nothing is moved then).
+/// Moves patients and their open appointments in one transaction (see `caseload::move_patient`).
+/// `Err(at)` when the receiving nurse already has something booked at `at` (nothing is moved then).
 pub async fn move_to(
     db: &sqlx::PgPool,
     patients: &[i64],
@@ -208,92 +207,19 @@ pub async fn move_to(
 ) -> Result<Result<usize, chrono::DateTime<chrono::Utc>>> {
     let mut tx = db.begin().await?;
     for patient_id in patients {
-        let clash = sqlx::query_scalar!(
-            "select a.starts_at from appointments a
-              where a.patient_id = $1 and a.nurse_id = $2 and a.status = 'scheduled'
-                and exists (select 1 from appointments b where b.nurse_id = $3 and b.status = 'scheduled'
-                             and tstzrange(b.starts_at, b.ends_at) && tstzrange(a.starts_at, a.ends_at))
-              order by a.starts_at limit 1",
-            patient_id,
-            from.id,
-            to.id
-        )
-        .fetch_optional(&mut *tx)
-        .await?;
-        if let Some(at) = clash {
-            return Ok(Err(at));
-        }
-        let moved = sqlx::query!(
-            "update appointments set nurse_id = $3, updated_at = now()
-              where patient_id = $1 and nurse_id = $2 and status = 'scheduled'",
-            patient_id,
-            from.id,
-            to.id
-        )
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        sqlx::query!(
-            "update patients set nurse_id = $2, updated_at = now() where id = $1",
-            patient_id,
-            to.id
-        )
-        .execute(&mut *tx)
-        .await?;
-        if until.is_none() {
-            sqlx::query!(
-                "update courses set nurse_id = $2, updated_at = now() where patient_id = $1 and end_date is null",
-                patient_id,
-                to.id
-            )
-            .execute(&mut *tx)
-            .await?;
-        }
-        let moved = Move {
+        let one = caseload::Move {
             patient_id: *patient_id,
             from: from.id,
             to: to.id,
             until,
-            appointments_moved: moved,
+            appointments_moved: 0,
             by,
             reason: None,
         };
-        record_move(&mut tx, &moved).await?;
+        if let Err(at) = caseload::move_patient(&mut tx, one).await? {
+            return Ok(Err(at));
+        }
     }
     tx.commit().await?;
     Ok(Ok(patients.len()))
-}
-
-/// The reason kept when a patient moves because the initial meeting is with another nurse.
-pub const REASON_INITIAL_MEETING: &str = "initial_meeting";
-
-/// A patient's move from one nurse to another, as the timeline keeps it.
-#[derive(Clone, Debug)]
-pub struct Move {
-    pub patient_id: i64,
-    pub from: i64,
-    pub to: i64,
-    pub until: Option<NaiveDate>,
-    pub appointments_moved: u64,
-    pub by: i64,
-    /// Why, when it was not a coordinator's move: `initial_meeting`.
-    pub reason: Option<&'static str>,
-}
-
-/// Keeps a move in the patient's history, in the caller's transaction.
-pub async fn record_move(conn: &mut sqlx::PgConnection, m: &Move) -> Result<(), sqlx::Error> {
-    sqlx::query!(
-        "insert into caseload_moves (patient_id, from_nurse_id, to_nurse_id, until, appointments_moved, moved_by, reason)
-         values ($1, $2, $3, $4, $5, $6, $7)",
-        m.patient_id,
-        m.from,
-        m.to,
-        m.until,
-        i32::try_from(m.appointments_moved).unwrap_or(i32::MAX),
-        m.by,
-        m.reason
-    )
-    .execute(conn)
-    .await?;
-    Ok(())
 }

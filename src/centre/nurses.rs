@@ -131,7 +131,7 @@ pub async fn centre_page(
     done: Option<i64>,
 ) -> Result<Response> {
     let centre_id = centre_of(&page.user)?;
-    super::returns::return_due(&state.db, page.now()).await?;
+    crate::caseload::return_due(&state.db, page.now()).await?;
     let nurses = nurses_of(&state.db, centre_id, page.now()).await?;
     let waiting = assign::suggestions(&state.db, centre_id, keep, page.now()).await?;
     let unanswered = sqlx::query_as!(
@@ -176,7 +176,7 @@ struct NursesPage {
 
 /// `GET /nurses`: the centre's nurses, each a link to her caseload.
 pub async fn list(State(state): State<AppState>, page: Page) -> Result<Response> {
-    super::returns::return_due(&state.db, page.now()).await?;
+    crate::caseload::return_due(&state.db, page.now()).await?;
     let nurses = nurses_of(&state.db, centre_of(&page.user)?, page.now()).await?;
     render(&NursesPage {
         layout: page.layout,

@@ -9,9 +9,9 @@ use axum::Form;
 use serde::Deserialize;
 
 use super::centre_of;
-use crate::admin::FormErrors;
 use crate::safety::{self, Entry, Net, Settings};
 use crate::web::layout::NavCounts;
+use crate::web::FormErrors;
 use crate::web::{render, CurrentUser, Layout, Page, Result, Role};
 use crate::AppState;
 
@@ -152,7 +152,7 @@ pub async fn save_settings(
     let centre_id = centre_of(&page.user)?;
     match Settings::try_from(&form) {
         Ok(settings) => {
-            safety::save_settings(&state.db, centre_id, &settings).await?;
+            crate::admin::centres::save_safety_settings(&state.db, centre_id, &settings).await?;
             tracing::info!(
                 user_id = page.user.id,
                 centre_id,

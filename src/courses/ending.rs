@@ -9,28 +9,15 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::{last_contact_on, open_course, set_actor};
-use crate::admin::FormErrors;
 use crate::appointments::cancel::{cancel_open, CancelReason};
-use crate::patients::access::{check, Action};
+use crate::audit::access::{check, Action};
+use crate::db::violates;
+use crate::domain::EndReason;
 use crate::patients::{brief, Brief};
 use crate::web::limits::Limit;
-use crate::web::{render, violates, AppError, Layout, Page, Result};
+use crate::web::FormErrors;
+use crate::web::{render, AppError, Layout, Page, Result};
 use crate::AppState;
-
-/// Why a course ended, as stored.
-pub const REASONS: [&str; 6] = ["completed", "withdrew", "moved", "died", "unreachable", "other"];
-
-/// The catalogue key of an end reason.
-pub fn reason_key(reason: &str) -> &'static str {
-    match reason {
-        "completed" => "end.reason_completed",
-        "withdrew" => "end.reason_withdrew",
-        "moved" => "end.reason_moved",
-        "died" => "end.reason_died",
-        "unreachable" => "end.reason_unreachable",
-        _ => "end.reason_other",
-    }
-}
 
 /// The ending form as typed.
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -50,18 +37,18 @@ struct EndPage {
     patient: Brief,
     form: EndForm,
     errors: FormErrors,
-    reasons: [&'static str; 6],
+    reasons: &'static [EndReason],
     /// No end (or death) is dated before it.
     last_contact: Option<NaiveDate>,
 }
 
 impl EndPage {
-    fn reason_checked(&self, reason: &&str) -> bool {
-        self.form.reason == *reason
+    fn reason_checked(&self, reason: &EndReason) -> bool {
+        self.form.reason == reason.as_str()
     }
 
-    fn reason_label(&self, reason: &&str) -> &'static str {
-        self.layout.t(reason_key(reason))
+    fn reason_label(&self, reason: &EndReason) -> &'static str {
+        self.layout.t(reason.label_key())
     }
 }
 
@@ -77,7 +64,7 @@ pub async fn form(State(state): State<AppState>, page: Page, Path(id): Path<i64>
         layout: page.layout,
         form,
         errors: FormErrors::default(),
-        reasons: REASONS,
+        reasons: EndReason::ALL,
         last_contact: last_contact_on(&state.db, id).await?,
     })
 }
@@ -102,31 +89,33 @@ pub async fn end(
         Some(d) if last_contact.is_some_and(|c| d < c) => errors.add("end_date", "end.before_last_contact"),
         Some(_) => {}
     }
-    if !REASONS.contains(&form.reason.as_str()) {
-        errors.add("reason", "form.required");
-    } else if form.reason == "other" && form.reason_text.is_empty() {
-        errors.add("reason_text", "end.other_needs_text");
+    let reason = EndReason::parse(&form.reason);
+    match reason {
+        None => errors.add("reason", "form.required"),
+        Some(r) if r.needs_text() && form.reason_text.is_empty() => {
+            errors.add("reason_text", "end.other_needs_text")
+        }
+        Some(_) => {}
     }
     errors.limit("reason_text", &form.reason_text, Limit::Line);
-    let Some(date) = date.filter(|_| errors.is_empty()) else {
+    let (Some(date), Some(reason)) = (date.filter(|_| errors.is_empty()), reason) else {
         return render(&EndPage {
             patient: brief(&state.db, id).await?,
             layout: page.layout,
             form,
             errors,
-            reasons: REASONS,
+            reasons: EndReason::ALL,
             last_contact,
         });
     };
-    let text = (form.reason == "other").then_some(form.reason_text.as_str());
+    let text = reason.needs_text().then_some(form.reason_text.as_str());
     let mut tx = state.db.begin().await?;
-    set_actor(&mut tx, page.user.id, &form.reason).await?;
+    set_actor(&mut tx, page.user.id, reason.as_str()).await?;
     let ended = sqlx::query!(
-        "update courses set end_date = $2, end_reason = $3, end_reason_text = $4, updated_at = now()
-          where id = $1",
+        "update courses set end_date = $2, end_reason = $3, end_reason_text = $4 where id = $1",
         course.id,
         date,
-        form.reason,
+        reason as EndReason,
         text
     )
     .execute(&mut *tx)
@@ -141,7 +130,7 @@ pub async fn end(
                 layout: page.layout,
                 form,
                 errors,
-                reasons: REASONS,
+                reasons: EndReason::ALL,
                 last_contact: last_contact_on(&state.db, id).await?,
             });
         }
@@ -149,12 +138,7 @@ pub async fn end(
     ended?;
     // Every open booking goes, earlier ones left unlogged too, so nothing waits on a list.
     cancel_open(&mut tx, id, None, CancelReason::CourseEnded).await?;
-    sqlx::query!(
-        "update patients set status = 'ended', updated_at = now() where id = $1 and status = 'active'",
-        id
-    )
-    .execute(&mut *tx)
-    .await?;
+    crate::patients::status::change(&mut tx, id, crate::patients::Status::Ended).await?;
     tx.commit().await?;
     tracing::info!(user_id = page.user.id, patient_id = id, "ended a course");
     Ok(Redirect::to(&format!("/patients/{id}")).into_response())

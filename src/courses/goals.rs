@@ -8,7 +8,8 @@ use axum::Form;
 use serde::Deserialize;
 
 use super::{open_course, set_actor};
-use crate::patients::access::{check, Action};
+use crate::audit::access::{check, Action};
+use crate::domain::GoalStatus;
 use crate::web::limits::Limit;
 use crate::web::{AppError, Page, Result};
 use crate::AppState;
@@ -119,17 +120,18 @@ pub async fn close(
 ) -> Result<Response> {
     let patient_id = patient_of_goal(&state.db, goal_id).await?;
     check(&state.db, &page.user, patient_id, Action::Write).await?;
-    if !matches!(form.status.as_str(), "achieved" | "dropped") {
-        return Err(AppError::BadRequest);
-    }
-    let now = chrono::Utc::now();
+    let status = match GoalStatus::parse(&form.status) {
+        Some(s @ (GoalStatus::Achieved | GoalStatus::Dropped)) => s,
+        Some(GoalStatus::Open) | None => return Err(AppError::BadRequest),
+    };
+    let now = page.now();
     let mut tx = state.db.begin().await?;
     // The goal's history says who closed it.
     set_actor(&mut tx, page.user.id, "").await?;
     sqlx::query!(
         "update goals set status = $2, closed_at = $3 where id = $1 and status = 'open'",
         goal_id,
-        form.status,
+        status as GoalStatus,
         now
     )
     .execute(&mut *tx)

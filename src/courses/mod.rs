@@ -9,15 +9,15 @@ pub mod referrals;
 use axum::routing::{get, post};
 use axum::{middleware, Router};
 use chrono::{Months, NaiveDate};
-use sqlx::{Connection, PgConnection, PgExecutor};
+use sqlx::{Connection, PgConnection};
+
+use crate::db::set_actor;
+pub use crate::domain::course::{
+    invited_on, last_contact_on, latest_course, open_course, Course, LIMIT_MONTHS, PLANNED_MONTHS,
+};
 
 use crate::web::auth::signed_in;
 use crate::AppState;
-
-/// How long a course is planned to run.
-pub const PLANNED_MONTHS: u32 = 6;
-/// No course runs past this without a stated reason.
-pub const LIMIT_MONTHS: u32 = 9;
 
 /// Course actions on a patient; each handler checks the centre (and logs) itself.
 pub fn router(state: AppState) -> Router<AppState> {
@@ -37,18 +37,6 @@ pub fn router(state: AppState) -> Router<AppState> {
 /// The status history's reason when a course starts.
 pub const REASON_COURSE_STARTED: &str = "course_started";
 
-/// Sets who acts and why for the status history trigger, for the rest of the transaction.
-pub async fn set_actor(conn: &mut PgConnection, user_id: i64, reason: &str) -> Result<(), sqlx::Error> {
-    sqlx::query!(
-        "select set_config('coachline.user_id', $1, true) as user_id, set_config('coachline.reason', $2, true) as reason",
-        user_id.to_string(),
-        reason
-    )
-    .fetch_one(conn)
-    .await?;
-    Ok(())
-}
-
 /// Starts a course after the initial meeting: the patient becomes active (through the status
 /// transition, so the history says who), gets `nurse_id` as responsible nurse, and a course
 /// starting `start_date` with the planned end six months later. Returns the course's id.
@@ -62,13 +50,12 @@ pub async fn start_course(
 ) -> Result<i64, sqlx::Error> {
     let mut tx = conn.begin().await?;
     set_actor(&mut tx, by_user, REASON_COURSE_STARTED).await?;
-    sqlx::query!(
-        "update patients set status = 'active', nurse_id = $2, updated_at = now() where id = $1",
-        patient_id,
-        nurse_id
-    )
-    .execute(&mut *tx)
-    .await?;
+    crate::patients::set_nurse(&mut tx, patient_id, nurse_id).await?;
+    if !crate::patients::status::change(&mut tx, patient_id, crate::patients::Status::Active).await? {
+        return Err(sqlx::Error::Protocol(
+            "the patient cannot start a course from their status".into(),
+        ));
+    }
     let planned_end = start_date + Months::new(PLANNED_MONTHS);
     let id = sqlx::query_scalar!(
         "insert into courses (patient_id, nurse_id, start_date, planned_end, created_by)
@@ -85,118 +72,36 @@ pub async fn start_course(
     Ok(id)
 }
 
-/// A patient's open course.
-#[derive(Clone, Debug)]
-pub struct Course {
-    pub id: i64,
-    pub nurse_id: i64,
-    pub start_date: NaiveDate,
-    pub planned_end: NaiveDate,
-    pub extension_reason: Option<String>,
-    pub ending_planned: bool,
-}
-
-impl Course {
-    /// The date after which continuing needs a stated reason.
-    pub fn limit(&self) -> NaiveDate {
-        self.start_date + Months::new(LIMIT_MONTHS)
-    }
-
-    /// Past nine months on `date` with no stated reason: nothing more may be booked (for that
-    /// date) or logged (today). The database refuses such bookings as well.
-    pub fn needs_extension_reason(&self, date: NaiveDate) -> bool {
-        date > self.limit() && self.extension_reason.is_none()
-    }
-
-    /// The course week on `today`, from 1.
-    pub fn week(&self, today: NaiveDate) -> i64 {
-        (today - self.start_date).num_days().max(0) / 7 + 1
-    }
-
-    /// The planned length in whole weeks (six months: 26).
-    pub fn weeks(&self) -> i64 {
-        ((self.planned_end - self.start_date).num_days() + 3) / 7
-    }
-}
-
-/// The patient's open course, if any.
-pub async fn open_course(db: impl PgExecutor<'_>, patient_id: i64) -> Result<Option<Course>, sqlx::Error> {
-    sqlx::query_as!(
-        Course,
-        "select id, nurse_id, start_date, planned_end, extension_reason, ending_planned
-           from courses where patient_id = $1 and end_date is null",
-        patient_id
+/// Hands the patient's open course to `nurse_id` (a move for good).
+pub async fn set_nurse(conn: &mut PgConnection, patient_id: i64, nurse_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "update courses set nurse_id = $2 where patient_id = $1 and end_date is null",
+        patient_id,
+        nurse_id
     )
-    .fetch_optional(db)
-    .await
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
-/// The patient's latest course, open or ended (for the record and the plan).
-pub async fn latest_course(db: impl PgExecutor<'_>, patient_id: i64) -> Result<Option<Course>, sqlx::Error> {
-    sqlx::query_as!(
-        Course,
-        "select id, nurse_id, start_date, planned_end, extension_reason, ending_planned
-           from courses where patient_id = $1 order by end_date is null desc, start_date desc limit 1",
-        patient_id
+/// Records the patient's consent to the course (and whether they may be interviewed), given at
+/// the initial meeting.
+pub async fn record_consent(
+    conn: &mut PgConnection,
+    course_id: i64,
+    interview: Option<bool>,
+    by_user: i64,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "update courses set consent_course = true, consent_interview = $2, consent_recorded_by = $3,
+                consent_recorded_at = $4 where id = $1",
+        course_id,
+        interview,
+        by_user,
+        at
     )
-    .fetch_optional(db)
-    .await
-}
-
-/// The day the patient was invited (their list imported), in their centre's zone: no course
-/// starts before it. The database's `invited_on` is the one definition.
-pub async fn invited_on(db: impl PgExecutor<'_>, patient_id: i64) -> Result<Option<NaiveDate>, sqlx::Error> {
-    sqlx::query_scalar!("select invited_on($1)", patient_id)
-        .fetch_one(db)
-        .await
-}
-
-/// The day of the last contact with the patient (a call that reached them, or the initial
-/// meeting held), in their centre's zone: no course ends, and no death is dated, before it.
-/// The database's `last_contact_on` is the one definition.
-pub async fn last_contact_on(
-    db: impl PgExecutor<'_>,
-    patient_id: i64,
-) -> Result<Option<NaiveDate>, sqlx::Error> {
-    sqlx::query_scalar!("select last_contact_on($1)", patient_id)
-        .fetch_one(db)
-        .await
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn course(start: &str) -> Course {
-        let start_date: NaiveDate = start.parse().unwrap();
-        Course {
-            id: 1,
-            nurse_id: 1,
-            start_date,
-            planned_end: start_date + Months::new(6),
-            extension_reason: None,
-            ending_planned: false,
-        }
-    }
-
-    #[test]
-    fn a_course_past_nine_months_needs_a_reason_to_continue() {
-        let c = course("2026-01-15");
-        assert!(!c.needs_extension_reason("2026-10-15".parse().unwrap()));
-        assert!(c.needs_extension_reason("2026-10-16".parse().unwrap()));
-        let explained = Course {
-            extension_reason: Some("Afventer operation".into()),
-            ..c
-        };
-        assert!(!explained.needs_extension_reason("2026-12-01".parse().unwrap()));
-    }
-
-    #[test]
-    fn the_course_week_counts_from_one_of_twenty_six() {
-        let c = course("2026-01-05");
-        assert_eq!(c.week("2026-01-05".parse().unwrap()), 1);
-        assert_eq!(c.week("2026-04-06".parse().unwrap()), 14);
-        assert_eq!(c.weeks(), 26);
-        assert_eq!(course("2026-03-01").weeks(), 26, "184 days");
-    }
+    .execute(conn)
+    .await?;
+    Ok(())
 }

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Utc};
 
 use super::latest_course;
-use crate::patients::access::{check, Action};
+use crate::audit::access::{check, Action};
 use crate::web::{render, AppError, Lang, Layout, Page, Result};
 use crate::AppState;
 
@@ -85,7 +85,7 @@ async fn letter(
     .into_iter()
     .map(|r| (r.name, r.relation, r.phone))
     .collect();
-    let rhythm_weeks = crate::calls::next::usual_interval_days(db, patient_id)
+    let rhythm_weeks = crate::appointments::usual_interval_days(db, patient_id)
         .await?
         .map(|d| (d + 3) / 7);
     let mut address = Vec::new();

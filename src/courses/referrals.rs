@@ -9,24 +9,11 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::open_course;
-use crate::patients::access::{check, Action};
+use crate::audit::access::{check, Action};
+use crate::domain::ReferralKind;
 use crate::web::limits::Limit;
 use crate::web::{AppError, Page, Result};
 use crate::AppState;
-
-/// Who a referral is to, as stored.
-pub const KINDS: [&str; 5] = ["gp", "municipality", "hospital", "association", "other"];
-
-/// The catalogue key of a referral kind.
-pub fn kind_key(kind: &str) -> &'static str {
-    match kind {
-        "gp" => "referral.kind_gp",
-        "municipality" => "referral.kind_municipality",
-        "hospital" => "referral.kind_hospital",
-        "association" => "referral.kind_association",
-        _ => "referral.kind_other",
-    }
-}
 
 /// A new referral as typed.
 #[derive(Debug, Deserialize)]
@@ -50,7 +37,7 @@ fn back(patient_id: i64, problem: Option<&str>) -> Response {
 async fn insert(
     db: &sqlx::PgPool,
     patient_id: i64,
-    kind: &str,
+    kind: ReferralKind,
     on_date: NaiveDate,
     purpose: &str,
     result: &str,
@@ -63,7 +50,7 @@ async fn insert(
          values ($1, $2, $3, $4, $5, $6) returning id",
         patient_id,
         course.map(|c| c.id),
-        kind,
+        kind as ReferralKind,
         on_date,
         purpose,
         by
@@ -102,9 +89,9 @@ pub async fn create(
     Form(form): Form<ReferralForm>,
 ) -> Result<Response> {
     check(&state.db, &page.user, id, Action::Write).await?;
-    if !KINDS.contains(&form.kind.as_str()) {
+    let Some(kind) = ReferralKind::parse(&form.kind) else {
         return Ok(back(id, Some("referral_kind")));
-    }
+    };
     let Ok(on_date) = NaiveDate::parse_from_str(form.on_date.trim(), "%Y-%m-%d") else {
         return Ok(back(id, Some("referral_date")));
     };
@@ -120,7 +107,7 @@ pub async fn create(
     insert(
         &state.db,
         id,
-        &form.kind,
+        kind,
         on_date,
         form.purpose.trim(),
         form.result.trim(),

@@ -1,6 +1,7 @@
 //! Importing invitation lists: parse (bytes to rows), plan (rows against the database), commit
 //! (one transaction), and the pages and command around them.
 
+pub mod hostile;
 pub mod pages;
 pub mod parse;
 pub mod randomise;

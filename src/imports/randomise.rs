@@ -45,21 +45,7 @@ pub struct Randomisation {
     pub seed: i64,
 }
 
-/// The arm a person is allocated to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Arm {
-    Intervention,
-    Control,
-}
-
-impl Arm {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Arm::Intervention => "intervention",
-            Arm::Control => "control",
-        }
-    }
-}
+pub use crate::domain::Arm;
 
 /// SplitMix64: small, well-known, and fixed forever by this code.
 struct SplitMix64(u64);
@@ -125,14 +111,7 @@ pub async fn allocate_batch(
             arms.push(arm.as_str().to_owned());
         }
     }
-    sqlx::query!(
-        "update patients p set arm = t.arm from unnest($1::bigint[], $2::text[]) as t(id, arm) where p.id = t.id",
-        &ids,
-        &arms
-    )
-    .execute(&mut *tx)
-    .await?;
-    Ok(())
+    crate::patients::allocate_arms(tx, &ids, &arms).await
 }
 
 #[cfg(test)]

@@ -211,7 +211,7 @@ pub async fn commit_randomised(
         rejected = report.rejected,
         "imported an invitation list"
     );
-    crate::observe::record_import(
+    crate::web::observe::record_import(
         match source {
             Source::Web => "web",
             Source::Cli => "cli",

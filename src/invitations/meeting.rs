@@ -9,13 +9,15 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 
 use super::page::{current_meeting, refuse_control, show_page, Typed};
-use super::{change_status, coordinator, set_actor, subject};
-use crate::admin::FormErrors;
-use crate::appointments::parse_when;
-use crate::centre::assign::lock_nurses;
-use crate::centre::moves::{record_move, Move};
-use crate::centre::rooms::rooms_of;
-use crate::patients::status::transition_allowed;
+use super::{coordinator, set_actor, subject};
+use crate::appointments::store::reschedule;
+use crate::appointments::{parse_when, NewAppointment};
+use crate::caseload::lock_nurses;
+use crate::caseload::{record_move, Move};
+use crate::domain::AppointmentKind;
+use crate::rooms::rooms_of;
+use crate::web::FormErrors;
+
 use crate::patients::Status;
 use crate::web::{AppError, Page, Result};
 use crate::AppState;
@@ -33,7 +35,7 @@ pub async fn book(
         return refuse_control(&state, page, s, typed, "date").await;
     }
     let mut errors = FormErrors::default();
-    if !transition_allowed(s.status, Status::MeetingBooked) {
+    if !s.status.may_become(Status::MeetingBooked) {
         errors.add("date", "invitation.illegal_transition");
     }
     let starts_at = parse_when(page.user.tz, &typed.date, &typed.time).ok();
@@ -79,15 +81,12 @@ pub async fn book(
     {
         errors.add("nurse_id", "invitation.nurse_change_confirm");
     }
-    if !errors.is_empty() {
+    let (Some(starts_at), Some(minutes), Some(room), Some(nurse_id), true) =
+        (starts_at, minutes, room, nurse_id, errors.is_empty())
+    else {
         return show_page(&state, page, s, Some(typed), errors).await;
-    }
-    let (starts_at, minutes, place, nurse_id) = (
-        starts_at.expect("checked"),
-        minutes.expect("checked"),
-        room.expect("checked").place(),
-        nurse_id.expect("checked"),
-    );
+    };
+    let place = room.place();
     let previous = current_meeting(&state.db, id).await?;
     let mut tx = state.db.begin().await?;
     set_actor(&mut tx, page.user.id, "").await?;
@@ -108,53 +107,27 @@ pub async fn book(
         errors.add("nurse_id", "invitation.nurse_full");
         return show_page(&state, page, s, Some(typed), errors).await;
     }
-    if let Some(old) = &previous {
-        // Free the old slot first, so moving a meeting by a few minutes is no double booking.
-        sqlx::query!(
-            "update appointments set status = 'moved', updated_at = now() where id = $1",
-            old.id
-        )
-        .execute(&mut *tx)
-        .await?;
-    }
-    let inserted = sqlx::query_scalar!(
-        "insert into appointments (patient_id, nurse_id, kind, starts_at, ends_at, place, created_by)
-         values ($1, $2, 'meeting', $3::timestamptz, $3::timestamptz + make_interval(mins => $4), $5, $6) returning id",
-        id,
+    let meeting = NewAppointment {
+        kind: AppointmentKind::Meeting,
+        patient_id: id,
+        course_id: None,
         nurse_id,
         starts_at,
-        minutes as i32,
-        place,
-        page.user.id
-    )
-    .fetch_one(&mut *tx)
-    .await;
-    let new_id = match inserted {
-        Ok(new_id) => new_id,
-        Err(sqlx::Error::Database(e)) if e.constraint() == Some("appointments_no_double_booking") => {
-            drop(tx);
-            errors.add("date", "invitation.nurse_busy");
-            return show_page(&state, page, s, Some(typed), errors).await;
-        }
-        Err(e) => return Err(e.into()),
+        minutes,
+        place: Some(place),
+        by_user: page.user.id,
     };
-    if let Some(old) = &previous {
-        sqlx::query!(
-            "update appointments set moved_to = $2 where id = $1",
-            old.id,
-            new_id
-        )
-        .execute(&mut *tx)
-        .await?;
+    let booked = match &previous {
+        Some(old) => reschedule(&mut tx, old.id, &meeting).await?,
+        None => crate::appointments::book(&mut tx, &meeting).await?,
+    };
+    if booked.is_none() {
+        drop(tx);
+        errors.add("date", "invitation.nurse_busy");
+        return show_page(&state, page, s, Some(typed), errors).await;
     }
     if changes_nurse {
-        sqlx::query!(
-            "update patients set nurse_id = $2, updated_at = now() where id = $1",
-            id,
-            nurse_id
-        )
-        .execute(&mut *tx)
-        .await?;
+        crate::patients::set_nurse(&mut tx, id, nurse_id).await?;
     }
     if let Some(from) = own.filter(|_| changes_nurse) {
         let moved = Move {
@@ -164,11 +137,11 @@ pub async fn book(
             until: None,
             appointments_moved: u64::from(previous.is_some()),
             by: page.user.id,
-            reason: Some(crate::centre::moves::REASON_INITIAL_MEETING),
+            reason: Some(crate::caseload::REASON_INITIAL_MEETING),
         };
         record_move(&mut tx, &moved).await?;
     }
-    if !change_status(&mut tx, id, Status::MeetingBooked).await? {
+    if !crate::patients::status::change(&mut tx, id, Status::MeetingBooked).await? {
         drop(tx);
         errors.add("date", "invitation.illegal_transition");
         return show_page(&state, page, s, Some(typed), errors).await;

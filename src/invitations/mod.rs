@@ -11,9 +11,8 @@ pub mod rows;
 
 use axum::routing::{get, post};
 use axum::{middleware, Router};
-use sqlx::PgConnection;
 
-use crate::patients::access::{self, Action};
+use crate::audit::access::{self, Action};
 use crate::patients::Status;
 use crate::web::auth::signed_in;
 use crate::web::{AppError, CurrentUser, Role};
@@ -86,24 +85,4 @@ pub fn coordinator_or_nurse(role: Role) -> bool {
     matches!(role, Role::Coordinator | Role::Nurse)
 }
 
-pub use crate::courses::set_actor;
-
-/// Changes the status; `Ok(false)` when the database refuses the transition.
-pub async fn change_status(
-    conn: &mut PgConnection,
-    patient_id: i64,
-    to: Status,
-) -> Result<bool, sqlx::Error> {
-    let result = sqlx::query!(
-        "update patients set status = $2, updated_at = now() where id = $1",
-        patient_id,
-        to.as_str()
-    )
-    .execute(conn)
-    .await;
-    match result {
-        Ok(_) => Ok(true),
-        Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("23514") => Ok(false),
-        Err(e) => Err(e),
-    }
-}
+pub use crate::db::set_actor;

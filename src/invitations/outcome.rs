@@ -9,16 +9,15 @@ use axum::Form;
 use chrono::NaiveDate;
 
 use super::page::{current_meeting, refuse_control, show_page, Typed};
-use super::{change_status, coordinator_or_nurse, set_actor, subject};
-use crate::admin::FormErrors;
-use crate::appointments::parse_when;
-use crate::courses::{invited_on, start_course};
+use super::{coordinator_or_nurse, set_actor, subject};
+use crate::appointments::store::record_meeting_outcome;
+use crate::appointments::{book, parse_when, NewAppointment};
+use crate::courses::{invited_on, record_consent, start_course};
+use crate::db::ResultExt;
 use crate::patients::Status;
-use crate::web::{violates, Page, Result};
+use crate::web::FormErrors;
+use crate::web::{Page, Result};
 use crate::AppState;
-
-/// Minutes booked for a call.
-const CALL_MINUTES: i32 = 30;
 
 /// `POST /patients/{id}/invitation/outcome`: `outcome` = starts | declined | not_eligible;
 /// for a start `start_date`, `call_date`, `call_time`, `consent_course`, `consent_interview`.
@@ -34,11 +33,10 @@ pub async fn record(
         return refuse_control(&state, page, s, typed, "outcome").await;
     }
     let mut errors = FormErrors::default();
-    if s.status != Status::MeetingBooked || meeting.is_none() {
+    let (Some(meeting), Status::MeetingBooked) = (meeting, s.status) else {
         errors.add("outcome", "invitation.illegal_transition");
         return show_page(&state, page, s, Some(typed), errors).await;
-    }
-    let meeting = meeting.expect("checked above");
+    };
     let now = page.now();
     if now < meeting.starts_at {
         errors.add("outcome", "invitation.outcome_before_meeting");
@@ -88,71 +86,42 @@ pub async fn record(
         errors.add("outcome_reason", "invitation.reason_required");
     }
     errors.limit("outcome_reason", &reason, crate::web::limits::Limit::Line);
-    if !errors.is_empty() {
+    // A start has its day and first call; anything else has neither.
+    let start = match (to, start_date, first_call) {
+        (Status::Active, Some(day), Some(call)) => Some((day, call)),
+        _ => None,
+    };
+    if !errors.is_empty() || (to == Status::Active && start.is_none()) {
         return show_page(&state, page, s, Some(typed), errors).await;
     }
     let mut tx = state.db.begin().await?;
     set_actor(&mut tx, page.user.id, &reason).await?;
-    let held = sqlx::query!(
-        "update appointments set status = 'done', outcome_recorded_at = $2, updated_at = now() where id = $1",
-        meeting.id,
-        now
-    )
-    .execute(&mut *tx)
-    .await;
-    if held
-        .as_ref()
-        .is_err_and(|e| violates(e, "appointments_outcome_not_before_meeting"))
-    {
+    let held = record_meeting_outcome(&mut tx, meeting.id, now)
+        .await
+        .on_constraint("appointments_outcome_not_before_meeting")?;
+    if held.is_none() {
         drop(tx);
         errors.add("outcome", "invitation.outcome_before_meeting");
         return show_page(&state, page, s, Some(typed), errors).await;
     }
-    held?;
-    if to == Status::Active {
+    if let Some((start_date, first_call)) = start {
         let nurse_id = meeting.nurse_id;
-        let started = start_course(&mut tx, id, nurse_id, start_date.expect("checked"), page.user.id).await;
-        if started
-            .as_ref()
-            .is_err_and(|e| violates(e, "courses_start_not_before_invitation"))
-        {
+        let started = start_course(&mut tx, id, nurse_id, start_date, page.user.id)
+            .await
+            .on_constraint("courses_start_not_before_invitation")?;
+        let Some(course_id) = started else {
             drop(tx);
             errors.add("start_date", "invitation.start_before_invitation");
             return show_page(&state, page, s, Some(typed), errors).await;
+        };
+        record_consent(&mut tx, course_id, interview, page.user.id, now).await?;
+        let first = NewAppointment::call(id, Some(course_id), nurse_id, first_call, page.user.id);
+        if book(&mut tx, &first).await?.is_none() {
+            drop(tx);
+            errors.add("call_date", "invitation.nurse_busy");
+            return show_page(&state, page, s, Some(typed), errors).await;
         }
-        let course_id = started?;
-        sqlx::query!(
-            "update courses set consent_course = true, consent_interview = $2, consent_recorded_by = $3,
-                    consent_recorded_at = $4 where id = $1",
-            course_id,
-            interview,
-            page.user.id,
-            now
-        )
-        .execute(&mut *tx)
-        .await?;
-        let booked = sqlx::query!(
-            "insert into appointments (patient_id, course_id, nurse_id, kind, starts_at, ends_at, created_by)
-             values ($1, $2, $3, 'call', $4::timestamptz, $4::timestamptz + make_interval(mins => $5), $6)",
-            id,
-            course_id,
-            nurse_id,
-            first_call.expect("checked"),
-            CALL_MINUTES,
-            page.user.id
-        )
-        .execute(&mut *tx)
-        .await;
-        match booked {
-            Ok(_) => {}
-            Err(sqlx::Error::Database(e)) if e.constraint() == Some("appointments_no_double_booking") => {
-                drop(tx);
-                errors.add("call_date", "invitation.nurse_busy");
-                return show_page(&state, page, s, Some(typed), errors).await;
-            }
-            Err(e) => return Err(e.into()),
-        }
-    } else if !change_status(&mut tx, id, to).await? {
+    } else if !crate::patients::status::change(&mut tx, id, to).await? {
         drop(tx);
         errors.add("outcome", "invitation.illegal_transition");
         return show_page(&state, page, s, Some(typed), errors).await;

@@ -8,9 +8,9 @@ use serde::Deserialize;
 
 use super::rows::{CourseRow, HistoryRow, LetterRow, MeetingRow, MoveRow, NurseChoice, Person};
 use super::{coordinator_or_nurse, subject, Subject};
-use crate::admin::FormErrors;
-use crate::centre::rooms::{rooms_of, Room};
 use crate::patients::Status;
+use crate::rooms::{rooms_of, Room};
+use crate::web::FormErrors;
 use crate::web::{render, Layout, Page, Result, Role};
 use crate::AppState;
 
@@ -134,7 +134,7 @@ impl InvitationPage {
     }
 
     fn move_reason_key(&self, m: &MoveRow) -> Option<&'static str> {
-        (m.reason.as_deref() == Some(crate::centre::moves::REASON_INITIAL_MEETING))
+        (m.reason.as_deref() == Some(crate::caseload::REASON_INITIAL_MEETING))
             .then_some("invitation.moved_for_meeting")
     }
 }

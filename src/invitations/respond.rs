@@ -6,9 +6,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 
 use super::page::{refuse_control, show_page, Typed};
-use super::{change_status, coordinator, set_actor, subject};
-use crate::admin::FormErrors;
-use crate::patients::status::transition_allowed;
+use super::{coordinator, set_actor, subject};
+use crate::web::FormErrors;
+
 use crate::patients::Status;
 use crate::web::{Page, Result};
 use crate::AppState;
@@ -39,16 +39,15 @@ pub async fn respond(
     errors.limit("reason", &reason, crate::web::limits::Limit::Line);
     match to {
         None => errors.add("response", "invitation.choose_response"),
-        Some(to) if !transition_allowed(s.status, to) => {
-            errors.add("response", "invitation.illegal_transition")
-        }
+        Some(to) if !s.status.may_become(to) => errors.add("response", "invitation.illegal_transition"),
         Some(Status::NotEligible) if reason.is_empty() => errors.add("reason", "invitation.reason_required"),
         Some(Status::NoResponse) => {
             let waited = sqlx::query_scalar!(
                 "select exists (select 1 from letters where patient_id = $1
-                                 and produced_at <= now() - make_interval(days => $2))",
+                                 and produced_at <= $3::timestamptz - make_interval(days => $2))",
                 id,
-                RESPONSE_DEADLINE_DAYS as i32
+                RESPONSE_DEADLINE_DAYS as i32,
+                page.now()
             )
             .fetch_one(&state.db)
             .await?
@@ -59,13 +58,12 @@ pub async fn respond(
         }
         Some(_) => {}
     }
-    if !errors.is_empty() {
+    let (Some(to), true) = (to, errors.is_empty()) else {
         return show_page(&state, page, s, Some(typed), errors).await;
-    }
-    let to = to.expect("checked above");
+    };
     let mut tx = state.db.begin().await?;
     set_actor(&mut tx, page.user.id, &reason).await?;
-    if !change_status(&mut tx, id, to).await? {
+    if !crate::patients::status::change(&mut tx, id, to).await? {
         drop(tx);
         errors.add("response", "invitation.illegal_transition");
         return show_page(&state, page, s, Some(typed), errors).await;

@@ -8,9 +8,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 
 use super::text::slots;
-use crate::admin::FormErrors;
-use crate::centre::rooms::{rooms_of, Room};
-use crate::patients::access::{self, Action};
+use crate::audit::access::{self, Action};
+use crate::rooms::{rooms_of, Room};
+use crate::web::FormErrors;
 use crate::web::{render, AppError, Layout, Page, Result};
 use crate::AppState;
 
@@ -232,18 +232,15 @@ pub async fn produce(
     if picks.is_empty() {
         errors.add("pick", "letters.pick_someone");
     }
-    if !errors.is_empty() {
+    let (Some(date), Some(time), Some(minutes), Some(room), true) =
+        (date, time, minutes, room, errors.is_empty())
+    else {
         return show(&state, page, chosen, typed, errors).await;
-    }
+    };
     // In the order the letters will be printed: by name.
     let picks: Vec<i64> = invited.into_iter().filter(|p| picks.contains(p)).collect();
-    let times = slots(
-        date.expect("checked"),
-        time.expect("checked"),
-        minutes.expect("checked"),
-        picks.len(),
-    );
-    let place = room.expect("checked").place();
+    let times = slots(date, time, minutes, picks.len());
+    let place = room.place();
     let mut tx = state.db.begin().await?;
     let run_id = sqlx::query_scalar!(
         "insert into letter_runs (centre_id, produced_by) values ($1, $2) returning id",

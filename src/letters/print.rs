@@ -7,7 +7,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
 use super::text::{compose, Letter, LetterData};
-use crate::patients::access::{self, Action};
+use crate::audit::access::{self, Action};
 use crate::web::{render, AppError, Layout, Page, Result};
 use crate::AppState;
 

@@ -6,10 +6,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use serde::Deserialize;
 
-use super::access::{check, Action};
 use super::{brief, Brief};
-use crate::admin::FormErrors;
+use crate::audit::access::{check, Action};
 use crate::web::limits::Limit;
+use crate::web::FormErrors;
 use crate::web::{render, AppError, Layout, Page, Result};
 use crate::AppState;
 

@@ -13,6 +13,7 @@ use serde::Deserialize;
 
 use super::Status;
 use crate::admin::users::{centre_choices, CentreChoice};
+use crate::domain::Arm;
 use crate::web::{render, Layout, Page, Result};
 use crate::AppState;
 
@@ -66,10 +67,10 @@ pub struct Row {
     pub municipality: Option<String>,
     pub diagnoses: Vec<String>,
     pub risk_score: Option<f64>,
-    pub status: String,
+    pub status: Status,
     pub centre_code: String,
-    /// `intervention` or `control` when the person's batch was randomised.
-    pub arm: Option<String>,
+    /// The arm, when the person's batch was randomised.
+    pub arm: Option<Arm>,
     pub total: i64,
 }
 
@@ -87,16 +88,12 @@ impl Row {
     }
 
     pub fn status_key(&self) -> &'static str {
-        super::status::label_key(&self.status)
+        self.status.label_key()
     }
 
     /// The catalogue key of the randomised arm, if any.
     pub fn arm_key(&self) -> Option<&'static str> {
-        match self.arm.as_deref() {
-            Some("control") => Some("arm.control"),
-            Some("intervention") => Some("arm.intervention"),
-            _ => None,
-        }
+        self.arm.map(Arm::label_key)
     }
 }
 
@@ -109,7 +106,7 @@ struct ListPage {
     total: i64,
     page: i64,
     pages: i64,
-    statuses: [Status; 8],
+    statuses: &'static [Status],
     centres: Vec<CentreChoice>,
     municipalities: Vec<String>,
     batches: Vec<(i64, String)>,
@@ -179,8 +176,8 @@ async fn show(state: AppState, page: Page, filters: Filters) -> Result<Response>
     let rows = sqlx::query_as!(
         Row,
         r#"select p.id, p.first_name, p.last_name, p.cpr, coalesce(p.mobile, p.phone) as phone,
-                  p.municipality, p.diagnoses, p.risk_score, p.status, c.code as centre_code,
-                  p.arm, count(*) over () as "total!"
+                  p.municipality, p.diagnoses, p.risk_score, p.status as "status: Status", c.code as centre_code,
+                  p.arm as "arm: Arm", count(*) over () as "total!"
              from patients p join centres c on c.id = p.centre_id
             where ($1::bigint is null or p.centre_id = $1)
               and ($2::text is null or (p.first_name || ' ' || p.last_name) ilike '%' || $2 || '%'

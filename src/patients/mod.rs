@@ -1,14 +1,10 @@
-//! Patients: the list for coordinators and admins, the record page with its timeline, contacts
-//! and preferred call times, and the access log of openings.
+//! Patients: the list for coordinators and admins, contacts and preferred call times, a
+//! patient's status and responsible nurse (this module is their one writer).
 
-pub mod access;
 pub mod contacts;
 pub mod icd10;
 pub mod list;
-pub mod reason;
-pub mod record;
 pub mod status;
-pub mod timeline;
 
 use axum::routing::get;
 use axum::{middleware, Router};
@@ -29,8 +25,6 @@ pub fn router(state: AppState) -> Router<AppState> {
             patient_listers_only,
         ));
     let record = Router::new()
-        .route("/patients/{id}", get(record::show))
-        .route("/patients/{id}/reason", get(reason::form).post(reason::open))
         .route(
             "/patients/{id}/contacts",
             get(contacts::form).post(contacts::save_times),
@@ -84,6 +78,40 @@ impl Brief {
     pub fn age(&self) -> u32 {
         age(self.birth_date)
     }
+}
+
+/// Makes `nurse_id` the patient's responsible nurse: the one statement that changes it (the
+/// database refuses a nurse who cannot work). Moves between nurses go through `caseload`.
+pub async fn set_nurse(
+    conn: &mut sqlx::PgConnection,
+    patient_id: i64,
+    nurse_id: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "update patients set nurse_id = $2 where id = $1",
+        patient_id,
+        nurse_id
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Puts each of `ids` in the arm at the same place of `arms` (the randomisation, once per
+/// person: the database keeps an arm once set).
+pub async fn allocate_arms(
+    conn: &mut sqlx::PgConnection,
+    ids: &[i64],
+    arms: &[String],
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "update patients p set arm = t.arm from unnest($1::bigint[], $2::text[]) as t(id, arm) where p.id = t.id",
+        ids,
+        arms
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 /// The brief of a patient (call only after `access::check`).

@@ -8,7 +8,8 @@ use axum::Form;
 use serde::Deserialize;
 
 use super::model::{instruments, Instrument};
-use crate::admin::FormErrors;
+use crate::domain::Scoring;
+use crate::web::FormErrors;
 use crate::web::{render, AppError, Layout, Page, Result};
 use crate::AppState;
 
@@ -50,6 +51,7 @@ pub struct InstrumentForm {
 pub struct NewInstrument {
     pub form: InstrumentForm,
     pub factor: f64,
+    pub scoring: Scoring,
     pub scale: Vec<(i32, String, String)>,
     pub items: Vec<(String, String, bool)>,
 }
@@ -76,7 +78,8 @@ impl InstrumentForm {
         if self.name_en.trim().is_empty() {
             errors.add("name_en", "form.required");
         }
-        if !matches!(self.scoring.as_str(), "sum" | "mean") {
+        let scoring = Scoring::parse(&self.scoring);
+        if scoring.is_none() {
             errors.add("scoring", "instruments.scoring_invalid");
         }
         let factor = self
@@ -126,12 +129,13 @@ impl InstrumentForm {
         if items.is_empty() && errors.get("items").is_none() {
             errors.add("items", "instruments.items_invalid");
         }
-        if !errors.is_empty() {
+        let (Some(factor), Some(scoring), true) = (factor, scoring, errors.is_empty()) else {
             return Err(errors);
-        }
+        };
         Ok(NewInstrument {
             form: InstrumentForm { code, ..self.clone() },
-            factor: factor.expect("checked"),
+            factor,
+            scoring,
             scale,
             items,
         })
@@ -181,7 +185,7 @@ pub async fn insert(db: &sqlx::PgPool, new: &NewInstrument, admin: i64) -> Resul
         f.intro_en.trim(),
         f.reference.trim(),
         scale_id,
-        f.scoring,
+        new.scoring as Scoring,
         new.factor,
         f.score_label_da.trim(),
         f.score_label_en.trim(),

@@ -14,7 +14,7 @@ pub struct DueQuestionnaire {
     pub last_name: String,
     pub course_id: i64,
     /// `start`, `month3` or `end`.
-    pub timepoint: String,
+    pub timepoint: Timepoint,
     /// From when it is due: the course's start, three months in, two weeks before the planned end
     /// (or at once when the ending is being planned).
     pub due_on: NaiveDate,
@@ -23,7 +23,7 @@ pub struct DueQuestionnaire {
 impl DueQuestionnaire {
     /// The catalogue key of the timepoint's name.
     pub fn timepoint_key(&self) -> &'static str {
-        Timepoint::key_of(&self.timepoint)
+        self.timepoint.label_key()
     }
 
     /// Where the nurse enters the answers.
@@ -42,7 +42,7 @@ pub async fn due_for_nurse(db: &sqlx::PgPool, nurse_id: i64) -> Result<Vec<DueQu
     sqlx::query_as!(
         DueQuestionnaire,
         r#"select p.id as patient_id, p.first_name, p.last_name, k.id as course_id,
-                  t.timepoint as "timepoint!", t.due_on as "due_on!"
+                  t.timepoint as "timepoint!: Timepoint", t.due_on as "due_on!"
              from courses k
              join patients p on p.id = k.patient_id
              cross join lateral (
@@ -80,7 +80,7 @@ pub struct QuestionnaireEvent {
     pub name_da: String,
     pub name_en: String,
     /// `start`, `month3`, `end` or `other`.
-    pub timepoint: String,
+    pub timepoint: Timepoint,
     pub raw_score: f64,
     pub score: f64,
     pub recorded_by: Option<String>,
@@ -97,7 +97,7 @@ impl QuestionnaireEvent {
 
     /// The catalogue key of the timepoint's name.
     pub fn timepoint_key(&self) -> &'static str {
-        Timepoint::key_of(&self.timepoint)
+        self.timepoint.label_key()
     }
 
     /// One line for the timeline, e.g. `WHO-5 Trivselsindeks (forløbets start): 52 (rå 13)`.
@@ -126,7 +126,7 @@ pub async fn timeline_events(
     sqlx::query_as!(
         QuestionnaireEvent,
         r#"select r.id as response_id, r.course_id, r.answered_on, r.created_at, i.code as instrument_code,
-                  i.name_da, i.name_en, r.timepoint, r.raw_score::float8 as "raw_score!",
+                  i.name_da, i.name_en, r.timepoint as "timepoint: Timepoint", r.raw_score::float8 as "raw_score!",
                   r.score::float8 as "score!", u.name as "recorded_by?"
              from questionnaire_responses r
              join instruments i on i.id = r.instrument_id

@@ -2,52 +2,7 @@
 
 use crate::web::Lang;
 
-/// When in a course a questionnaire is answered.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Timepoint {
-    Start,
-    Month3,
-    End,
-    Other,
-}
-
-impl Timepoint {
-    pub const ALL: [Timepoint; 4] = [
-        Timepoint::Start,
-        Timepoint::Month3,
-        Timepoint::End,
-        Timepoint::Other,
-    ];
-
-    /// The value stored in the database.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Timepoint::Start => "start",
-            Timepoint::Month3 => "month3",
-            Timepoint::End => "end",
-            Timepoint::Other => "other",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|t| t.as_str() == text)
-    }
-
-    /// The catalogue key of its name.
-    pub fn label_key(self) -> &'static str {
-        match self {
-            Timepoint::Start => "questionnaires.tp.start",
-            Timepoint::Month3 => "questionnaires.tp.month3",
-            Timepoint::End => "questionnaires.tp.end",
-            Timepoint::Other => "questionnaires.tp.other",
-        }
-    }
-
-    /// The key for a stored value (unknown values show as "other").
-    pub fn key_of(text: &str) -> &'static str {
-        Self::parse(text).unwrap_or(Timepoint::Other).label_key()
-    }
-}
+pub use crate::domain::{Scoring, Timepoint};
 
 /// One question.
 #[derive(Clone, Debug)]
@@ -77,8 +32,7 @@ pub struct Instrument {
     pub intro_da: String,
     pub intro_en: String,
     pub reference: String,
-    /// `sum` or `mean`.
-    pub scoring: String,
+    pub scoring: Scoring,
     pub score_factor: f64,
     pub score_label_da: String,
     pub score_label_en: String,
@@ -133,7 +87,7 @@ impl Instrument {
     }
 
     fn scored(&self, raw: f64) -> f64 {
-        let score = if self.scoring == "mean" && !self.items.is_empty() {
+        let score = if self.scoring == Scoring::Mean && !self.items.is_empty() {
             raw / self.items.len() as f64 * self.score_factor
         } else {
             raw * self.score_factor
@@ -176,7 +130,7 @@ impl Instrument {
 /// Every instrument (active ones only when `only_active`), with items and scale, in order.
 pub async fn instruments(db: &sqlx::PgPool, only_active: bool) -> Result<Vec<Instrument>, sqlx::Error> {
     let heads = sqlx::query!(
-        r#"select id, code, name_da, name_en, intro_da, intro_en, reference, scale_id, scoring,
+        r#"select id, code, name_da, name_en, intro_da, intro_en, reference, scale_id, scoring as "scoring: Scoring",
                   score_factor::float8 as "score_factor!", score_label_da, score_label_en, higher_is_better
              from instruments where active or not $1 order by position, id"#,
         only_active
@@ -234,7 +188,7 @@ pub(crate) mod tests_support {
             intro_da: String::new(),
             intro_en: String::new(),
             reference: String::new(),
-            scoring: "sum".into(),
+            scoring: Scoring::Sum,
             score_factor: 4.0,
             score_label_da: String::new(),
             score_label_en: String::new(),
@@ -292,7 +246,7 @@ mod tests {
     fn reversed_items_and_mean_scoring() {
         let mut w = who5();
         w.items[0].reversed = true;
-        w.scoring = "mean".into();
+        w.scoring = Scoring::Mean;
         w.score_factor = 1.0;
         // Item 1 answered 5 counts as 0: (0 + 1 + 2 + 3 + 4) / 5 = 2.
         assert_eq!(w.score(&answers([5, 1, 2, 3, 4])), Ok((10.0, 2.0)));

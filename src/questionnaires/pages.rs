@@ -11,8 +11,8 @@ use serde::Deserialize;
 use super::due::{timeline_events, QuestionnaireEvent};
 use super::model::{instruments, Instrument, ScoreError, Timepoint};
 use super::trend::{self, Trend};
-use crate::admin::FormErrors;
-use crate::audit::{action, openings::open_patient, openings::PatientHead};
+use crate::audit::openings::{open_patient, PatientHead};
+use crate::web::FormErrors;
 use crate::web::{render, AppError, Lang, Layout, Page, Result};
 use crate::AppState;
 
@@ -96,7 +96,7 @@ impl PatientPage {
         self.missing.contains(item)
     }
 
-    fn timepoints(&self) -> [Timepoint; 4] {
+    fn timepoints(&self) -> &'static [Timepoint] {
         Timepoint::ALL
     }
 
@@ -181,7 +181,13 @@ pub async fn show(
     Path(id): Path<i64>,
     Query(ask): Query<Ask>,
 ) -> Result<Response> {
-    let patient = open_patient(&state.db, &page.user, id, action::QUESTIONNAIRES_VIEW).await?;
+    let patient = open_patient(
+        &state.db,
+        &page.user,
+        id,
+        crate::domain::AccessAction::QuestionnairesView,
+    )
+    .await?;
     let today = page.today();
     // Unless asked for another, the point the course has reached by today.
     let reached = match current_course(&state.db, id).await? {
@@ -217,7 +223,13 @@ pub async fn record(
     Path(id): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response> {
-    let patient = open_patient(&state.db, &page.user, id, action::QUESTIONNAIRE_RECORD).await?;
+    let patient = open_patient(
+        &state.db,
+        &page.user,
+        id,
+        crate::domain::AccessAction::QuestionnaireRecord,
+    )
+    .await?;
     if !page.user.role.is_bound_to_centre() || patient.arm.as_deref() == Some("control") {
         return Err(AppError::Forbidden);
     }
@@ -265,7 +277,7 @@ pub async fn record(
         id,
         course.id,
         instrument.id,
-        timepoint.as_str(),
+        timepoint as Timepoint,
         answered_on,
         raw,
         score,

@@ -11,9 +11,9 @@ use serde::Deserialize;
 
 use super::compose::{self, Facts};
 use super::Step;
-use crate::courses::open_course;
+use crate::audit::access::{check, Action};
+use crate::domain::course::open_course;
 use crate::letters::text::Letter;
-use crate::patients::access::{check, Action};
 use crate::web::{render, AppError, FormKey, Layout, Page, Result};
 use crate::AppState;
 

@@ -1,8 +1,12 @@
 //! The data dictionary shipped in every export. The CSV headers are taken from it, so the two
 //! cannot disagree.
 
+use std::sync::LazyLock;
+
+use crate::domain::{Arm, EndReason, Outcome, PatientStatus, ReferralKind, Sex, Timepoint};
+
 /// `(file, column, meaning)` for every column of every file, in the files' column order.
-pub struct Dictionary(pub &'static [(&'static str, &'static str, &'static str)]);
+pub struct Dictionary(pub Vec<(&'static str, &'static str, String)>);
 
 impl Dictionary {
     /// The header of `file`.
@@ -18,8 +22,54 @@ impl Dictionary {
 const PSEUDONYM: &str = "HMAC-SHA256 of the CPR number with the installation's pseudonym key (hex). \
     Stable across exports; only the holder of the key can link it to a person";
 
-/// What each column means.
-pub const DICTIONARY: Dictionary = Dictionary(&[
+/// A vocabulary's codes as the dictionary lists them: `a, b or c`.
+fn codes(all: &[&'static str]) -> String {
+    match all {
+        [] => String::new(),
+        [one] => (*one).to_owned(),
+        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
+    }
+}
+
+macro_rules! codes_of {
+    ($vocabulary:ty) => {
+        codes(&<$vocabulary>::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>())
+    };
+}
+
+/// What each column means. The lists of codes come from the domain's vocabularies, so a new
+/// word is documented as soon as it exists.
+pub static DICTIONARY: LazyLock<Dictionary> = LazyLock::new(|| {
+    let fixed = |list: &[(&'static str, &'static str, &'static str)]| {
+        list.iter()
+            .map(|(f, c, m)| (*f, *c, (*m).to_owned()))
+            .collect::<Vec<_>>()
+    };
+    let mut all = Vec::new();
+    for (file, column, meaning) in fixed(FIXED) {
+        let meaning = match (file, column) {
+            ("patients.csv", "sex") => format!("Legal sex from the CPR number: {}", codes_of!(Sex)),
+            ("patients.csv", "arm") => format!(
+                "Randomised arm: {}; empty when the batch was not randomised",
+                codes_of!(Arm)
+            ),
+            ("patients.csv", "status") => format!("Status now: {}", codes_of!(PatientStatus)),
+            ("status_history.csv", "to_status") => {
+                format!("Status after the change: {}", codes_of!(PatientStatus))
+            }
+            ("courses.csv", "end_reason") => codes_of!(EndReason),
+            ("calls.csv", "outcome") => codes_of!(Outcome),
+            ("questionnaires.csv", "timepoint") => codes_of!(Timepoint),
+            ("referrals.csv", "type") => codes_of!(ReferralKind),
+            _ => meaning,
+        };
+        all.push((file, column, meaning));
+    }
+    Dictionary(all)
+});
+
+/// The columns; where a column holds one of the domain's words, its meaning is written above.
+const FIXED: &[(&str, &str, &str)] = &[
     ("patients.csv", "pseudonym", PSEUDONYM),
     ("patients.csv", "birth_year", "Year of birth (the exact date is never exported)"),
     ("patients.csv", "sex", "Legal sex from the CPR number: female or male"),
@@ -63,4 +113,4 @@ pub const DICTIONARY: Dictionary = Dictionary(&[
     ("referrals.csv", "date", "Date of the contact"),
     ("export.csv", "key", "period_from, period_to, centres, created_at: the filter of this export"),
     ("export.csv", "value", "Patients invited up to period_to; status changes, calls, questionnaires and referrals dated within the period; courses overlapping it"),
-]);
+];

@@ -305,8 +305,8 @@ pub async fn write(db: PgPool, filter: Filter, names: Pseudonymiser, tx: Sender)
     {
         let mut csv = csv::Writer::from_writer(&mut zip);
         csv.write_record(["file", "column", "meaning"])?;
-        for (file, column, meaning) in DICTIONARY.0 {
-            csv.write_record([file, column, meaning])?;
+        for (file, column, meaning) in &DICTIONARY.0 {
+            csv.write_record([file, column, meaning.as_str()])?;
         }
         csv.flush()?;
     }

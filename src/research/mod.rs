@@ -1,6 +1,5 @@
 //! Research: the pseudonymised export for admins and researchers, and its benchmark.
 
-pub mod bench;
 pub mod dictionary;
 pub mod export;
 pub mod page;

@@ -14,7 +14,7 @@ use tokio_stream::wrappers::ReceiverStream;
 use super::export::{self, Filter};
 use super::pseudonym::Pseudonymiser;
 use crate::admin::users::{centre_choices, CentreChoice};
-use crate::admin::FormErrors;
+use crate::web::FormErrors;
 use crate::web::{render, Layout, Page, Result};
 use crate::AppState;
 
@@ -142,7 +142,7 @@ pub async fn download(
     crate::audit::record(
         &state.db,
         page.user.id,
-        crate::audit::action::RESEARCH_EXPORT,
+        crate::domain::AccessAction::ResearchExport,
         None,
         true,
         serde_json::to_value(&filter).unwrap_or_default(),

@@ -1,6 +1,7 @@
 //! My patients: the nurse's caseload with status, course week, next and last call; filter and
 //! sort. The same query feeds Today's retry and nothing-booked lists.
 
+use crate::domain::{Outcome, PatientStatus};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
@@ -21,10 +22,10 @@ pub async fn of_nurse(
     sqlx::query_as!(
         Row,
         r#"select p.id as patient_id, p.first_name, p.last_name, p.birth_date,
-                  coalesce(p.mobile, p.phone) as phone, p.diagnoses, p.status,
+                  coalesce(p.mobile, p.phone) as phone, p.diagnoses, p.status as "status: PatientStatus",
                   nx.starts_at as "starts_at?",
                   coalesce((select count(*) from calls x where x.course_id = c.id and x.outcome = 'reached'), 0) as "reached!",
-                  lc.called_at as "last_call_at?", lc.outcome as "last_outcome?",
+                  lc.called_at as "last_call_at?", lc.outcome as "last_outcome?: Outcome",
                   array(select s.net from safety_nets($2) s where s.patient_id = p.id and s.centre_id = p.centre_id)
                       as "nets!: Vec<Net>",
                   c.start_date as "start_date?", c.planned_end as "planned_end?"
@@ -130,7 +131,7 @@ async fn caseload(state: AppState, page: Page, filters: Filters) -> Result<Respo
     let only_active = !matches!(filters.show.as_str(), "ended" | "all");
     let mut rows = of_nurse(&state.db, page.user.id, page.now(), only_active).await?;
     if filters.show == "ended" {
-        rows.retain(|r| r.status == "ended");
+        rows.retain(|r| r.status == PatientStatus::Ended);
     }
     let q = filters.q.trim().to_lowercase();
     if !q.is_empty() {

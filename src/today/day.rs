@@ -92,7 +92,7 @@ pub async fn show(State(state): State<AppState>, page: Page) -> Result<Response>
         .partition(|r| r.in_net(Net::NoCallBooked) || r.in_net(Net::EndingPlanned));
     let (retry, rest): (Vec<Row>, Vec<Row>) = rest
         .into_iter()
-        .partition(|r| r.last_outcome.as_deref().is_some_and(|o| o != "reached"));
+        .partition(|r| r.last_outcome.is_some_and(|o| !o.reached()));
     // Caught in a net that asks for a decision rather than a call today (six or nine months,
     // the next call too far away): listed so the signal is not lost among the calm.
     let attention = rest.into_iter().filter(|r| !r.flags().is_empty()).collect();

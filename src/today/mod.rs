@@ -30,13 +30,13 @@ pub struct Row {
     pub birth_date: NaiveDate,
     pub phone: Option<String>,
     pub diagnoses: Vec<String>,
-    pub status: String,
+    pub status: crate::domain::PatientStatus,
     /// The booked call (for due and overdue: the one due; otherwise the next booked).
     pub starts_at: Option<DateTime<Utc>>,
     /// Calls that reached the patient in the open course.
     pub reached: i64,
     pub last_call_at: Option<DateTime<Utc>>,
-    pub last_outcome: Option<String>,
+    pub last_outcome: Option<crate::domain::Outcome>,
     /// The safety nets the patient is caught in.
     pub nets: Vec<crate::safety::Net>,
     pub start_date: Option<NaiveDate>,
@@ -98,10 +98,11 @@ impl Row {
     }
 
     pub fn status_key(&self) -> &'static str {
-        crate::patients::status::label_key(&self.status)
+        self.status.label_key()
     }
 
+    /// The last call's outcome, or nothing before the first call.
     pub fn last_outcome_key(&self) -> &'static str {
-        crate::calls::outcome_key(self.last_outcome.as_deref().unwrap_or(""))
+        self.last_outcome.map_or("", |o| o.label_key())
     }
 }

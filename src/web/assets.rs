@@ -109,10 +109,35 @@ fn if_none_match(headers: &HeaderMap, etag: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    /// Every `assets::url("...")` of the templates, so a renamed or removed file fails here.
+    fn linked_files() -> Vec<String> {
+        fn walk(dir: &std::path::Path, out: &mut Vec<String>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    walk(&path, out);
+                } else {
+                    let text = std::fs::read_to_string(&path).unwrap();
+                    for part in text.split("assets::url(\"").skip(1) {
+                        out.push(part.split('"').next().unwrap().to_owned());
+                    }
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates"),
+            &mut out,
+        );
+        out
+    }
+
     #[test]
     fn every_linked_file_is_embedded_with_a_version() {
-        for name in ["app.css", "htmx.min.js", "call.js", "plan.js"] {
-            let url = super::url(name);
+        let linked = linked_files();
+        assert!(linked.iter().any(|n| n == "app.css"), "{linked:?}");
+        for name in linked {
+            let url = super::url(&name);
             assert!(url.starts_with(&format!("/static/{name}?v=")), "{url}");
             assert_eq!(url.len(), format!("/static/{name}?v=").len() + 16);
         }

@@ -17,8 +17,9 @@ use super::AppError;
 use crate::AppState;
 
 /// What a person does in coachline. Every permission is a method here.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, sqlx::Type)]
 #[serde(rename_all = "lowercase")]
+#[sqlx(type_name = "text", rename_all = "lowercase")]
 pub enum Role {
     Admin,
     Coordinator,
@@ -139,6 +140,11 @@ impl std::fmt::Debug for CurrentUser {
     }
 }
 
+/// The centre a coordinator runs; a coordinator always has one (the database says so).
+pub fn centre_of(user: &CurrentUser) -> Result<i64, AppError> {
+    user.centre_id.ok_or(AppError::Forbidden)
+}
+
 impl CurrentUser {
     /// Whether this person may see things belonging to `centre_id`.
     pub fn may_see_centre(&self, centre_id: i64) -> bool {
@@ -238,6 +244,29 @@ pub async fn load_session(
             .and_then(|z| z.parse().ok())
             .unwrap_or(chrono_tz::Europe::Copenhagen),
     }))
+}
+
+/// Starts a session for `user_id`; returns the new random id (the cookie value).
+pub async fn create_session(db: impl PgExecutor<'_>, user_id: i64) -> Result<String, sqlx::Error> {
+    let mut bytes = [0u8; 32];
+    rand::RngCore::fill_bytes(&mut rand::thread_rng(), &mut bytes);
+    let id = hex::encode(bytes);
+    sqlx::query!(
+        "insert into sessions (id_hash, user_id) values ($1, $2)",
+        hash_session_id(&id),
+        user_id
+    )
+    .execute(db)
+    .await?;
+    Ok(id)
+}
+
+/// Ends every session of a user (deactivation, password reset).
+pub async fn end_all_sessions(db: impl PgExecutor<'_>, user_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query!("delete from sessions where user_id = $1", user_id)
+        .execute(db)
+        .await?;
+    Ok(())
 }
 
 /// Makes a session id unusable.

@@ -51,12 +51,6 @@ impl From<askama::Error> for AppError {
     }
 }
 
-/// Whether a database error is a violation of the named constraint (or of a trigger that
-/// raises under that name), so a handler can turn it into a message next to the field.
-pub fn violates(error: &sqlx::Error, constraint: &str) -> bool {
-    matches!(error, sqlx::Error::Database(e) if e.constraint() == Some(constraint))
-}
-
 /// Put on an error response so the error-page layer can render it in the layout.
 #[derive(Clone, Debug)]
 pub struct ErrorPage {

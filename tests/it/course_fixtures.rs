@@ -5,6 +5,7 @@ use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Europe::Copenhagen;
 use coachline::web::Role;
 
+use crate::fixtures::NewPatient;
 use crate::helpers::{Client, TestApp, PASSWORD};
 
 /// Today's date in Copenhagen.
@@ -20,18 +21,13 @@ pub fn local(date: NaiveDate, time: &str) -> DateTime<Utc> {
 
 /// A patient of `centre` who has met the nurse (status meeting booked).
 pub async fn patient(app: &TestApp, centre: i64, cpr: &str, first: &str, last: &str) -> i64 {
-    sqlx::query_scalar(
-        "insert into patients (centre_id, cpr, first_name, last_name, birth_date, sex, phone, diagnoses, gp, status)
-         values ($1, $2, $3, $4, '1948-03-01', 'female', '+4512345678', '{I50.9,E11.9}', 'Lægehuset Opdigtet',
-                 'meeting_booked') returning id",
-    )
-    .bind(centre)
-    .bind(cpr)
-    .bind(first)
-    .bind(last)
-    .fetch_one(&app.db)
-    .await
-    .unwrap()
+    NewPatient::new(centre, cpr, first, last)
+        .status("meeting_booked")
+        .phone("+4512345678")
+        .diagnoses(&["I50.9", "E11.9"])
+        .gp("Lægehuset Opdigtet")
+        .insert(&app.db)
+        .await
 }
 
 /// A patient with a course started `weeks_ago` weeks ago with `nurse`.

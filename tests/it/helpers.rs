@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use axum::Router;
-use coachline::admin::users::{self, NewUser};
+use coachline::auth::accounts::{self as users, NewUser};
 use coachline::auth::password::Password;
 use coachline::auth::totp::{step_of, Secret, STEP_SECONDS};
 use coachline::clock::Clock;

@@ -472,7 +472,7 @@ async fn only_admins_reach_the_imports() {
 async fn a_hostile_ten_megabyte_workbook_is_refused_with_a_clear_message() {
     let app = TestApp::new().await;
     let (mut admin, ouh, _) = setup(&app).await;
-    let bytes = coachline::bench::hostile::many_cells(200_000);
+    let bytes = coachline::imports::hostile::many_cells(200_000);
     assert!(bytes.len() >= 10 * 1024 * 1024, "{}", bytes.len());
     let response = upload(&mut admin, "liste.xlsx", &bytes, Some(ouh)).await;
     assert_eq!(

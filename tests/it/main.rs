@@ -1,10 +1,12 @@
 //! Integration tests: the real router on a fresh PostgreSQL database per test.
 
+mod fixtures;
 mod helpers;
 
 mod access_log;
 mod admin;
 mod appointments;
+mod architecture;
 mod auth;
 mod break_glass;
 mod browser;

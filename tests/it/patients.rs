@@ -3,6 +3,7 @@
 use axum::http::StatusCode;
 use coachline::web::Role;
 
+use crate::fixtures::NewPatient;
 use crate::helpers::TestApp;
 
 /// Two centres with a patient each; returns (ouh, kol, ouh patient, kol patient).
@@ -17,19 +18,13 @@ async fn two_centres(app: &TestApp) -> (i64, i64, i64, i64) {
                   risk: f64| {
         let db = app.db.clone();
         async move {
-            sqlx::query_scalar::<_, i64>(
-                "insert into patients (centre_id, cpr, first_name, last_name, birth_date, sex, phone, municipality, risk_score)
-                 values ($1, $2, $3, $4, '1950-01-01', 'female', $5, 'Odense', $6) returning id",
-            )
-            .bind(centre)
-            .bind(cpr)
-            .bind(first)
-            .bind(last)
-            .bind(phone)
-            .bind(risk)
-            .fetch_one(&db)
-            .await
-            .unwrap()
+            NewPatient::new(centre, cpr, first, last)
+                .born("1950-01-01")
+                .phone(phone)
+                .municipality("Odense")
+                .risk(risk)
+                .insert(&db)
+                .await
         }
     };
     let a = insert(ouh, "0101501234", "Inge", "Odensen", "+4512345678", 0.9).await;

@@ -171,7 +171,7 @@ async fn due_questionnaires_follow_the_course_start_three_months_and_end() {
                 .await
                 .unwrap()
                 .into_iter()
-                .map(|d| (d.patient_id, d.timepoint))
+                .map(|d| (d.patient_id, d.timepoint.as_str().to_owned()))
                 .collect::<Vec<_>>()
         }
     };

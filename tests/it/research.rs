@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use coachline::research::{export, Filter, Pseudonymiser};
 use coachline::web::Role;
 
+use crate::fixtures::NewPatient;
 use crate::helpers::TestApp;
 
 /// Invented people with distinctive details, so a leak would be found by a plain search.
@@ -56,22 +57,19 @@ async fn patient(
     birth: &str,
     nurse: Option<i64>,
 ) -> i64 {
-    sqlx::query_scalar(
-        "insert into patients (centre_id, cpr, first_name, last_name, birth_date, sex, address, postal_code,
-                               city, phone, mobile, municipality, gp, diagnoses, risk_score, nurse_id, created_at)
-         values ($1, $2, $3, $4, $5::date, 'female', 'Rosenvænget 7', '5000', 'Odense', '+4522334455',
-                 '+4599887766', 'Odense', 'Dr. Lægesen', '{I50,J44}', 0.83, $6, '2026-01-05')
-         returning id",
-    )
-    .bind(centre)
-    .bind(cpr)
-    .bind(first)
-    .bind(last)
-    .bind(birth)
-    .bind(nurse)
-    .fetch_one(&app.db)
-    .await
-    .unwrap()
+    NewPatient::new(centre, cpr, first, last)
+        .born(birth)
+        .address("Rosenvænget 7", "5000", "Odense")
+        .phone("+4522334455")
+        .mobile("+4599887766")
+        .municipality("Odense")
+        .gp("Dr. Lægesen")
+        .diagnoses(&["I50", "J44"])
+        .risk(0.83)
+        .nurse(nurse)
+        .invited_at("2026-01-05T00:00:00+01:00".parse().unwrap())
+        .insert(&app.db)
+        .await
 }
 
 async fn exec(app: &TestApp, sql: &str) {

@@ -9,6 +9,7 @@ use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Europe::Copenhagen;
 use coachline::web::Role;
 
+use crate::fixtures::NewPatient;
 use crate::helpers::{Client, TestApp, PASSWORD};
 
 /// A local Copenhagen date at `HH:MM` as an instant.
@@ -49,18 +50,18 @@ impl Seed<'_> {
     /// An active patient of `nurse` whose course started `start`.
     async fn patient(&mut self, nurse: i64, start: NaiveDate) -> i64 {
         self.n += 1;
-        let id: i64 = sqlx::query_scalar(
-            "insert into patients (centre_id, cpr, first_name, last_name, birth_date, sex, status, nurse_id, created_at)
-             values ($1, $2, 'Opdigtet', $3, '1950-05-05', 'female', 'active', $4, $5) returning id",
+        let id = NewPatient::new(
+            self.centre,
+            format!("0505{:06}", 500_000 + self.n),
+            "Opdigtet",
+            &format!("Patient{:02}", self.n),
         )
-        .bind(self.centre)
-        .bind(format!("0505{:06}", 500_000 + self.n))
-        .bind(format!("Patient{:02}", self.n))
-        .bind(nurse)
-        .bind(local(start, "09:00") - Duration::days(30))
-        .fetch_one(&self.app.db)
-        .await
-        .unwrap();
+        .born("1950-05-05")
+        .status("active")
+        .nurse(Some(nurse))
+        .invited_at(local(start, "09:00") - Duration::days(30))
+        .insert(&self.app.db)
+        .await;
         sqlx::query(
             "insert into courses (patient_id, nurse_id, start_date, planned_end)
              values ($1, $2, $3, $3 + interval '6 months')",
@@ -580,10 +581,7 @@ async fn a_nurse_who_holds_patients_cannot_be_deactivated_demoted_or_moved_by_fo
     ] {
         let refused = sqlx::query(statement).bind(c.olga).execute(&app.db).await;
         let error = refused.expect_err(statement);
-        assert!(
-            coachline::web::error::violates(&error, "nurse_holds_patients"),
-            "{error}"
-        );
+        assert!(coachline::db::violates(&error, "nurse_holds_patients"), "{error}");
     }
     let refused = sqlx::query("update users set centre_id = $2 where id = $1")
         .bind(c.olga)
@@ -606,10 +604,7 @@ async fn a_nurse_who_holds_patients_cannot_be_deactivated_demoted_or_moved_by_fo
         .bind(karin)
         .execute(&app.db)
         .await;
-    assert!(coachline::web::error::violates(
-        &given.unwrap_err(),
-        "nurse_not_working"
-    ));
+    assert!(coachline::db::violates(&given.unwrap_err(), "nurse_not_working"));
     let booked = sqlx::query(
         "insert into appointments (patient_id, nurse_id, kind, starts_at, ends_at)
          values ($1, $2, 'call', now() + interval '1 day', now() + interval '1 day 30 minutes')",
@@ -618,10 +613,7 @@ async fn a_nurse_who_holds_patients_cannot_be_deactivated_demoted_or_moved_by_fo
     .bind(karin)
     .execute(&app.db)
     .await;
-    assert!(coachline::web::error::violates(
-        &booked.unwrap_err(),
-        "nurse_not_working"
-    ));
+    assert!(coachline::db::violates(&booked.unwrap_err(), "nurse_not_working"));
 
     // Once the coordinator has moved her patients and calls, she can go.
     for id in [c.patients["olgas"], c.patients["cover_ended"]] {

@@ -50,7 +50,10 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
     ("audit.action.found_by_cpr", "Fandt patienten ved søgning på CPR-nummer", "Found the patient by searching for the CPR number"),
     ("audit.action.second_factor_reset", "Nulstillede en totrinsbekræftelse", "Reset a two-step sign-in"),
     ("audit.action.break_glass", "Åbnede journalen med en begrundelse", "Opened the record with a stated reason"),
-    ("audit.action.other", "Anden handling", "Other action"),
+    ("audit.action.view_page", "Så en side med patientens data", "Viewed a page with the patient's data"),
+    ("audit.action.write", "Registrerede hos patienten", "Recorded for the patient"),
+    ("audit.action.invitation", "Arbejdede med invitationen", "Worked on the invitation"),
+    ("audit.action.letter", "Dannede et invitationsbrev", "Produced an invitation letter"),
     // Research export
     ("research.title", "Forskningsudtræk", "Research export"),
     (

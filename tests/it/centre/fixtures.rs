@@ -5,6 +5,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use coachline::web::Role;
 
+use crate::fixtures::NewPatient;
 use crate::helpers::TestApp;
 
 static CPR: AtomicUsize = AtomicUsize::new(1000);
@@ -26,22 +27,15 @@ pub async fn nurse(app: &TestApp, email: &str, name: &str, centre: i64, capacity
 pub async fn patient(app: &TestApp, centre: i64, name: &str, status: &str, nurse: Option<i64>) -> i64 {
     let n = CPR.fetch_add(1, Ordering::SeqCst);
     let (first, last) = name.split_once(' ').unwrap_or((name, ""));
-    sqlx::query_scalar(
-        "insert into patients (centre_id, cpr, first_name, last_name, birth_date, sex, address, postal_code, city,
-                               municipality, gp, status, nurse_id)
-         values ($1, $2, $3, $4, '1950-05-05', 'female', $5, '5000', 'Odense', 'Odense', 'Lægerne Vestergade', $6, $7)
-         returning id",
-    )
-    .bind(centre)
-    .bind(format!("050550{n:04}"))
-    .bind(first)
-    .bind(last)
-    .bind(format!("{last}vej {n}"))
-    .bind(status)
-    .bind(nurse)
-    .fetch_one(&app.db)
-    .await
-    .unwrap()
+    NewPatient::new(centre, format!("050550{n:04}"), first, last)
+        .born("1950-05-05")
+        .address(&format!("{last}vej {n}"), "5000", "Odense")
+        .municipality("Odense")
+        .gp("Lægerne Vestergade")
+        .status(status)
+        .nurse(nurse)
+        .insert(&app.db)
+        .await
 }
 
 /// Sets a patient's municipality.

@@ -175,22 +175,22 @@ fn a_zip_that_understates_an_entry_size_is_a_zip_bomb() {
 
 #[test]
 fn a_workbook_with_more_cells_than_a_list_can_have_is_refused() {
-    let bytes = crate::bench::hostile::many_cells(160_000);
+    let bytes = crate::imports::hostile::many_cells(160_000);
     assert_eq!(parse_list("x.xlsx", &bytes), Err(Refusal::TooManyCells));
 }
 
 #[test]
 fn a_workbook_with_more_text_than_a_list_can_have_is_refused() {
-    let bytes = crate::bench::hostile::long_rows(25_000);
+    let bytes = crate::imports::hostile::long_rows(25_000);
     assert_eq!(parse_list("x.xlsx", &bytes), Err(Refusal::TooManyCells));
     // The same rows, fewer of them, are a list.
-    let list = parse_list("x.xlsx", &crate::bench::hostile::long_rows(200)).unwrap();
+    let list = parse_list("x.xlsx", &crate::imports::hostile::long_rows(200)).unwrap();
     assert_eq!(list.rows.len(), 200);
 }
 
 #[test]
 fn a_workbook_with_a_million_shared_strings_is_refused_before_it_is_opened() {
-    let bytes = crate::bench::hostile::many_shared_strings(1_100_000);
+    let bytes = crate::imports::hostile::many_shared_strings(1_100_000);
     assert_eq!(parse_list("x.xlsx", &bytes), Err(Refusal::ZipBomb));
 }
 

@@ -1,0 +1,176 @@
+//! `coachline bench-export`: seeds a scratch database with a year of a programme's history
+//! (15,000 patients, about 300,000 calls by default) and measures the streamed research export:
+//! its time and the process's peak memory, for the whole year and for one month of it, so one
+//! can see that memory does not grow with the rows.
+
+use std::time::{Duration, Instant};
+
+use sqlx::PgPool;
+use tokio::sync::mpsc;
+
+use crate::research::export::{self, Counts, Filter};
+use crate::research::pseudonym::Pseudonymiser;
+
+/// The scratch database's name, on the same server as `DATABASE_URL`.
+pub const DATABASE: &str = "coachline_bench_export";
+
+/// One measured export.
+#[derive(Debug)]
+pub struct Figures {
+    pub counts: Counts,
+    pub bytes: u64,
+    pub elapsed: Duration,
+    /// Resident memory before the export and the peak during it, in KiB.
+    pub rss_before_kib: u64,
+    pub rss_peak_kib: u64,
+    /// CPU time coachline itself spent (the rest of the wall time is PostgreSQL's and waiting).
+    pub cpu: Duration,
+}
+
+/// User plus system CPU time of this process so far (Linux); zero elsewhere.
+fn cpu_time() -> Duration {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name (which ends with ')'): utime is the 12th, stime the 13th.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest.split_whitespace().collect())
+        .unwrap_or_default();
+    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<u64>().ok()).unwrap_or(0);
+    // Linux reports in clock ticks of 1/100 s.
+    Duration::from_millis((ticks(11) + ticks(12)) * 10)
+}
+
+/// Seeds `db` (freshly migrated) with `patients` patients, each with a course, 20 calls over the
+/// last year, three WHO-5 scores, a referral and their status history.
+pub async fn seed(db: &PgPool, patients: i64) -> anyhow::Result<()> {
+    let mut tx = db.begin().await?;
+    sqlx::query("insert into centres (code, name) values ('OUH', 'OUH Odense'), ('KOL', 'Kolding')")
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "insert into users (email, name, role, centre_id, capacity, password_hash)
+         select 'nurse' || n || '@bench.invalid', 'Bench nurse ' || n, 'nurse',
+                (select id from centres order by id limit 1 offset n % 2), 80, 'not-a-hash'
+           from generate_series(1, 40) n",
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "insert into import_batches (file_name, file_sha256, source) values ('bench.csv', '\\x00', 'cli')",
+    )
+    .execute(&mut *tx)
+    .await?;
+    // Invented people: CPR-shaped numbers that are no real date, names that are no real names.
+    sqlx::query(
+        "insert into patients (centre_id, cpr, first_name, last_name, birth_date, sex, address, phone,
+                               municipality, diagnoses, risk_score, status, nurse_id, batch_id, arm,
+                               created_at)
+         select (select id from centres order by id limit 1 offset i % 2),
+                (9000000000 + i)::text, 'Bench', 'Person ' || i, date '1930-01-01' + (i * 7 % 20000)::int,
+                case when i % 2 = 0 then 'female' else 'male' end, 'Benchvej ' || i, '+4570' || lpad(i::text, 6, '0'),
+                (array['Odense','Kolding','Vejle','Svendborg'])[1 + i % 4],
+                case i % 3 when 0 then '{I50,J44}'::text[] when 1 then '{E11,N18}'::text[] else '{F32,I50}'::text[] end,
+                (i % 100) / 100.0, 'active',
+                (select id from users where role = 'nurse' order by id limit 1 offset i % 40),
+                (select id from import_batches limit 1), 'intervention', now() - interval '13 months'
+           from generate_series(1, $1) i",
+    )
+    .bind(patients)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "insert into courses (patient_id, nurse_id, start_date, planned_end, end_date, end_reason)
+         select id, nurse_id, current_date - 365 + (id % 60)::int, current_date - 125 + (id % 60)::int,
+                case when id % 3 = 0 then current_date - 100 + (id % 60)::int end,
+                case when id % 3 = 0 then 'completed' end
+           from patients",
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "insert into calls (patient_id, course_id, nurse_id, called_at, outcome, duration_minutes, topics, note)
+         select k.patient_id, k.id, k.nurse_id, k.start_date + n * 14 + time '10:00',
+                (array['reached','reached','reached','no_answer','voicemail'])[1 + (k.id + n) % 5],
+                5 + (k.id + n) % 40, array['own_goals', 'medication'],
+                'Fortrolig note, aldrig i et udtræk ' || n
+           from courses k, generate_series(1, 20) n
+          -- No call reaches a patient after their course ended.
+          where k.end_date is null or k.start_date + n * 14 <= k.end_date",
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "insert into questionnaire_responses (patient_id, course_id, instrument_id, timepoint, answered_on, raw_score, score)
+         select k.patient_id, k.id, i.id, t.tp, k.start_date + t.days, 10 + k.id % 15, (10 + k.id % 15) * 4
+           from courses k, instruments i,
+                (values ('start', 0), ('month3', 91), ('end', 230)) as t(tp, days)
+          where i.code = 'who5'",
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "insert into referrals (patient_id, course_id, kind, on_date, purpose)
+         select patient_id, id, 'gp', start_date + 30, 'Fortroligt formål' from courses",
+    )
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    // As a settled database would be: hint bits set, visibility map and statistics current.
+    sqlx::query("vacuum analyze").execute(db).await?;
+    Ok(())
+}
+
+/// A line of `/proc/self/status` in KiB (Linux); 0 elsewhere.
+fn proc_status_kib(field: &str) -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with(field))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|n| n.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// Runs one export into a counting sink and measures it.
+pub async fn measure(db: &PgPool, filter: Filter, names: Pseudonymiser) -> anyhow::Result<Figures> {
+    // Resets the peak resident set size (VmHWM) so the peak is this export's.
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+    let rss_before_kib = proc_status_kib("VmRSS:");
+    let started = Instant::now();
+    let cpu_before = cpu_time();
+    let (tx, mut rx) = mpsc::channel(8);
+    let writer = tokio::spawn(export::write(db.clone(), filter, names, tx));
+    let mut bytes = 0u64;
+    while let Some(chunk) = rx.recv().await {
+        bytes += chunk?.len() as u64;
+    }
+    let counts = writer.await??;
+    Ok(Figures {
+        counts,
+        bytes,
+        elapsed: started.elapsed(),
+        rss_before_kib,
+        rss_peak_kib: proc_status_kib("VmHWM:"),
+        cpu: cpu_time().saturating_sub(cpu_before),
+    })
+}
+
+/// Prints one measurement.
+pub fn print(label: &str, f: &Figures) {
+    println!(
+        "{label}: {} patients, {} courses, {} calls, {} questionnaire scores, {} referrals, {} status changes",
+        f.counts.patients, f.counts.courses, f.counts.calls, f.counts.questionnaires, f.counts.referrals,
+        f.counts.status_history
+    );
+    println!(
+        "  {:.2} s ({:.2} s CPU in coachline), {:.1} MB ZIP, memory {:.1} MB before, peak {:.1} MB (+{:.1} MB)",
+        f.elapsed.as_secs_f64(),
+        f.cpu.as_secs_f64(),
+        f.bytes as f64 / 1e6,
+        f.rss_before_kib as f64 / 1024.0,
+        f.rss_peak_kib as f64 / 1024.0,
+        f.rss_peak_kib.saturating_sub(f.rss_before_kib) as f64 / 1024.0
+    );
+}
