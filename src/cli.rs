@@ -46,14 +46,16 @@ pub enum CentreCommand {
 /// `coachline serve`: migrates as the owner, then serves as the application role, never as a
 /// role that could change history (unless `COACHLINE_DEV_DATABASE=true`).
 pub async fn serve(config: Config) -> anyhow::Result<()> {
+    let listeners = crate::bind(&config).await?;
+    config.warn_about_secret();
     let pool = db::connect_app(&config).await?;
     db::refuse_owner_role(&pool, config.dev_database).await?;
-    crate::serve(AppState::new(pool, config)).await
+    crate::serve_on(listeners, AppState::new(pool, config)).await
 }
 
 /// `coachline migrate`: as `COACHLINE_MIGRATE_DATABASE_URL`'s role (or `DATABASE_URL`'s).
 pub async fn migrate(config: Config) -> anyhow::Result<()> {
-    db::connect_and_migrate(config.migrate_url()).await?;
+    db::connect_and_migrate_with(config.migrate_url(), &config.db_options).await?;
     println!("The database is up to date.");
     Ok(())
 }
@@ -62,19 +64,17 @@ pub async fn migrate(config: Config) -> anyhow::Result<()> {
 /// owner (it backdates history); the server then runs as `DATABASE_URL`'s role, and a demo is
 /// a development database by nature.
 pub async fn demo(mut config: Config, force: bool) -> anyhow::Result<()> {
-    let owner = db::connect_and_migrate(config.migrate_url()).await?;
+    let listeners = crate::bind(&config).await?;
+    config.warn_about_secret();
+    let owner = db::connect_and_migrate_with(config.migrate_url(), &config.db_options).await?;
     if !force {
         if let Some(refusal) = demo::foreign_data(&owner).await? {
             anyhow::bail!(refusal);
         }
     }
     let added = demo::load(&owner).await?;
-    let pool = if config.migrate_url() == config.database_url {
-        owner
-    } else {
-        owner.close().await;
-        db::connect(&config.database_url).await?
-    };
+    owner.close().await;
+    let pool = db::connect_with(&config.database_url, &config.db_options).await?;
     config.dev_database = true;
     println!("\ncoachline demo: http://{}", config.bind);
     println!(
@@ -91,7 +91,7 @@ pub async fn demo(mut config: Config, force: bool) -> anyhow::Result<()> {
         );
     }
     println!("Stop with Ctrl-C.\n");
-    crate::serve(AppState::new(pool, config)).await
+    crate::serve_on(listeners, AppState::new(pool, config)).await
 }
 
 /// `coachline import FILE [--centre CODE] [--dry-run] [--json]`: the same plan and commit as

@@ -9,8 +9,6 @@ use rand::RngCore;
 /// The default database for local use: the local PostgreSQL with trust auth.
 pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/coachline";
 
-const DEFAULT_STATIC_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/static");
-
 /// Everything the running application is configured with.
 #[derive(Clone)]
 pub struct Config {
@@ -26,6 +24,16 @@ pub struct Config {
     pub bind: SocketAddr,
     /// `COACHLINE_SECRET`: keys the CSRF tokens (and later pseudonyms). At least 32 bytes.
     pub secret: Vec<u8>,
+    /// True when `COACHLINE_SECRET` was not set and `secret` is random for this run only;
+    /// `serve` and `demo` say so (`warn_about_secret`).
+    pub secret_generated: bool,
+    /// How the database is reached: CA file, connect and statement timeouts.
+    pub db_options: crate::db::DbOptions,
+    /// `COACHLINE_METRICS_TOKEN`: `/metrics` answers a request bearing this token.
+    pub metrics_token: Option<String>,
+    /// `COACHLINE_METRICS_BIND`: a second address serving only `/metrics`, without a token
+    /// (keep it private: a loopback or internal address).
+    pub metrics_bind: Option<SocketAddr>,
     /// `COACHLINE_HTTPS=true`: `Secure` + `__Host-` cookies and HSTS.
     pub https: bool,
     /// `COACHLINE_IDLE_MINUTES`: a session unused this long ends (default 30).
@@ -34,8 +42,9 @@ pub struct Config {
     pub absolute_timeout: Duration,
     /// `COACHLINE_REQUEST_TIMEOUT_SECONDS` (default 60).
     pub request_timeout: Duration,
-    /// `COACHLINE_STATIC_DIR`: where `/static` is served from (default: the source tree's).
-    pub static_dir: String,
+    /// `COACHLINE_STATIC_DIR`: a directory to serve `/static` from instead of the files compiled
+    /// into the binary.
+    pub static_dir: Option<String>,
     /// `COACHLINE_TRUSTED_PROXY_HEADER`, e.g. `X-Forwarded-For`: where a trusted proxy names the
     /// browser's address. Believed only from `trusted_proxies`.
     pub trusted_proxy_header: Option<axum::http::HeaderName>,
@@ -65,16 +74,13 @@ impl Config {
             .unwrap_or_else(|| "127.0.0.1:8080".to_owned())
             .parse()
             .context("COACHLINE_BIND must look like 127.0.0.1:8080")?;
-        let secret = match var("COACHLINE_SECRET") {
-            Some(s) if s.len() >= 32 => s.into_bytes(),
-            Some(_) => bail!("COACHLINE_SECRET must be at least 32 characters long"),
-            None => {
-                tracing::warn!(
-                    "COACHLINE_SECRET is not set; using a random secret for this run only \
-                     (second factors set up now will not open after a restart)"
-                );
-                random_secret()
+        let (secret, secret_generated) = match var("COACHLINE_SECRET") {
+            Some(s) if s.starts_with("change-me") => {
+                bail!("COACHLINE_SECRET is still the placeholder: set it to a random value, e.g. `openssl rand -hex 32`")
             }
+            Some(s) if s.len() >= 32 => (s.into_bytes(), false),
+            Some(_) => bail!("COACHLINE_SECRET must be at least 32 characters long"),
+            None => (random_secret(), true),
         };
         let flag = |name: &str| matches!(var(name).as_deref(), Some("true" | "1" | "yes"));
         let https = flag("COACHLINE_HTTPS");
@@ -96,6 +102,24 @@ impl Config {
             .map(str::parse)
             .collect::<Result<Vec<std::net::IpAddr>, _>>()
             .context("COACHLINE_TRUSTED_PROXIES must be IP addresses separated by commas")?;
+        let metrics_token = match var("COACHLINE_METRICS_TOKEN") {
+            Some(t) if t.trim().len() >= 16 => Some(t.trim().to_owned()),
+            Some(_) => bail!("COACHLINE_METRICS_TOKEN must be at least 16 characters long"),
+            None => None,
+        };
+        let metrics_bind = var("COACHLINE_METRICS_BIND")
+            .map(|b| b.parse())
+            .transpose()
+            .context("COACHLINE_METRICS_BIND must look like 127.0.0.1:9090")?;
+        let seconds = |name: &str, default: u64| -> anyhow::Result<Duration> {
+            minutes(name, default).map(Duration::from_secs)
+        };
+        let db_options = crate::db::DbOptions {
+            ca_file: var("COACHLINE_DATABASE_CA_FILE").map(Into::into),
+            connect_timeout: seconds("COACHLINE_DATABASE_CONNECT_TIMEOUT_SECONDS", 10)?,
+            statement_timeout: Some(seconds("COACHLINE_DATABASE_STATEMENT_TIMEOUT_SECONDS", 120)?)
+                .filter(|t| !t.is_zero()),
+        };
         if trusted_proxy_header.is_some() && trusted_proxies.is_empty() {
             bail!("COACHLINE_TRUSTED_PROXY_HEADER needs COACHLINE_TRUSTED_PROXIES: the proxies whose header is believed");
         }
@@ -107,11 +131,15 @@ impl Config {
             dev_database: flag("COACHLINE_DEV_DATABASE"),
             bind,
             secret,
+            secret_generated,
+            db_options,
+            metrics_token,
+            metrics_bind,
             https,
             idle_timeout: Duration::from_secs(60 * minutes("COACHLINE_IDLE_MINUTES", 30)?),
             absolute_timeout: Duration::from_secs(12 * 60 * 60),
             request_timeout: Duration::from_secs(minutes("COACHLINE_REQUEST_TIMEOUT_SECONDS", 60)?),
-            static_dir: var("COACHLINE_STATIC_DIR").unwrap_or_else(|| DEFAULT_STATIC_DIR.to_owned()),
+            static_dir: var("COACHLINE_STATIC_DIR"),
             pseudonym_key: match var("COACHLINE_PSEUDONYM_KEY") {
                 Some(s) if s.len() >= 32 => s.into_bytes(),
                 Some(_) => bail!("COACHLINE_PSEUDONYM_KEY must be at least 32 characters long"),
@@ -134,11 +162,15 @@ impl Config {
             trusted_proxies: Vec::new(),
             bind: "127.0.0.1:0".parse().expect("valid address"),
             secret: b"coachline-test-secret-0123456789abcdef".to_vec(),
+            secret_generated: false,
+            db_options: crate::db::DbOptions::default(),
+            metrics_token: None,
+            metrics_bind: None,
             https: false,
             idle_timeout: Duration::from_secs(30 * 60),
             absolute_timeout: Duration::from_secs(12 * 60 * 60),
             request_timeout: Duration::from_secs(60),
-            static_dir: DEFAULT_STATIC_DIR.to_owned(),
+            static_dir: None,
             pseudonym_key: b"coachline-test-pseudonym-key-0123456789".to_vec(),
         }
     }
@@ -148,6 +180,16 @@ impl Config {
     /// The URL migrations run with: the owner's, else `DATABASE_URL`.
     pub fn migrate_url(&self) -> &str {
         self.migrate_database_url.as_deref().unwrap_or(&self.database_url)
+    }
+
+    /// Says, for the commands that use the secret (`serve`, `demo`), that it is random.
+    pub fn warn_about_secret(&self) {
+        if self.secret_generated {
+            tracing::warn!(
+                "COACHLINE_SECRET is not set; using a random secret for this run only \
+                 (second factors set up now will not open after a restart)"
+            );
+        }
     }
 }
 

@@ -21,6 +21,7 @@ pub mod domain;
 pub mod imports;
 pub mod invitations;
 pub mod letters;
+pub mod ops;
 pub mod patients;
 pub mod questionnaires;
 pub mod reachability;
@@ -34,14 +35,11 @@ pub mod web;
 
 use std::sync::Arc;
 
-use axum::http::{header, HeaderValue};
+use axum::http::header;
 use axum::{middleware, Router};
 use sqlx::PgPool;
-use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::services::ServeDir;
-use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 
 pub use config::Config;
@@ -73,15 +71,8 @@ impl AppState {
 
 /// The whole application: every feature's routes and the layers around them.
 pub fn app(state: AppState) -> Router {
-    let static_files = Router::new().nest_service(
-        "/static",
-        ServiceBuilder::new()
-            .layer(SetResponseHeaderLayer::if_not_present(
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("public, max-age=3600"),
-            ))
-            .service(ServeDir::new(&state.config.static_dir)),
-    );
+    web::observe::handle();
+    let static_files = web::assets::router(state.config.static_dir.as_deref());
     let request_id = header::HeaderName::from_static("x-request-id");
     Router::new()
         .merge(auth::router(state.clone()))
@@ -101,6 +92,7 @@ pub fn app(state: AppState) -> Router {
         .merge(research::router(state.clone()))
         .merge(record::router(state.clone()))
         .merge(rooms::router(state.clone()))
+        .merge(web::observe::router(state.clone()))
         .merge(static_files)
         .fallback(web::layout::not_found)
         // Layers run bottom-up for requests: the last added is the outermost.
@@ -127,6 +119,7 @@ pub fn app(state: AppState) -> Router {
         ))
         .layer(CompressionLayer::new())
         .layer(telemetry::trace_layer())
+        .layer(middleware::from_fn(web::observe::track))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
         .with_state(state)
@@ -134,9 +127,64 @@ pub fn app(state: AppState) -> Router {
 
 /// Serves the application until SIGTERM or Ctrl-C, then finishes the requests under way.
 pub async fn serve(state: AppState) -> anyhow::Result<()> {
-    let listener = tokio::net::TcpListener::bind(state.config.bind).await?;
+    let listeners = bind(&state.config).await?;
+    serve_on(listeners, state).await
+}
+
+/// The addresses the server listens on, bound before anything is printed.
+pub struct Listeners {
+    app: tokio::net::TcpListener,
+    metrics: Option<tokio::net::TcpListener>,
+}
+
+/// Listens on `COACHLINE_BIND` (and `COACHLINE_METRICS_BIND`), or says in one sentence why not.
+pub async fn bind(config: &Config) -> anyhow::Result<Listeners> {
+    let app = bind_named(config.bind, "COACHLINE_BIND").await?;
+    let metrics = match config.metrics_bind {
+        Some(address) => Some(bind_named(address, "COACHLINE_METRICS_BIND").await?),
+        None => None,
+    };
+    Ok(Listeners { app, metrics })
+}
+
+async fn bind_named(
+    address: std::net::SocketAddr,
+    variable: &str,
+) -> anyhow::Result<tokio::net::TcpListener> {
+    tokio::net::TcpListener::bind(address).await.map_err(|e| {
+        let why = match e.kind() {
+            std::io::ErrorKind::AddrInUse => "another program is listening there".to_owned(),
+            std::io::ErrorKind::AddrNotAvailable => "this machine has no such address".to_owned(),
+            std::io::ErrorKind::PermissionDenied => "a port below 1024 needs privileges".to_owned(),
+            _ => e.to_string(),
+        };
+        anyhow::anyhow!(
+            "cannot listen on {address} ({why}): stop that program or set {variable} to another address, \
+             e.g. 127.0.0.1:8081"
+        )
+    })
+}
+
+/// Serves on the addresses bound beforehand (`bind`): the application, and `/metrics` alone on
+/// the metrics address.
+pub async fn serve_on(listeners: Listeners, state: AppState) -> anyhow::Result<()> {
+    let Listeners {
+        app: listener,
+        metrics,
+    } = listeners;
     tracing::info!(address = %listener.local_addr()?, "coachline is listening");
     caseload::spawn_returns(state.db.clone(), state.clock.clone());
+    caseload::spawn_returns(state.db.clone(), state.clock.clone());
+    web::observe::spawn_upkeep();
+    if let Some(metrics) = metrics {
+        tracing::info!(address = %metrics.local_addr()?, "metrics are served");
+        let open = web::observe::open_router(state.clone());
+        tokio::spawn(async move {
+            if let Err(error) = axum::serve(metrics, open).await {
+                tracing::error!(%error, "the metrics address stopped");
+            }
+        });
+    }
     let app = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())

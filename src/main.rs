@@ -1,6 +1,6 @@
 //! The `coachline` command: serve, migrate, demo, and administration from the terminal.
 
-use std::io::Read;
+use std::io::{IsTerminal, Read};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -19,6 +19,20 @@ enum Command {
     Serve,
     /// Create the database if missing and apply migrations, then exit.
     Migrate,
+    /// Report the version, configuration problems, TLS, roles and migrations; change nothing.
+    Check,
+    /// Write a backup of the database (PostgreSQL custom format, through pg_dump).
+    Backup {
+        /// The new file to write, e.g. coachline-2026-11-30.dump.
+        file: std::path::PathBuf,
+    },
+    /// Restore a backup into an empty database (through pg_restore), then migrate it.
+    Restore {
+        /// A file written by `coachline backup`.
+        file: std::path::PathBuf,
+    },
+    /// Exit 0 when the server on COACHLINE_BIND answers /healthz (a container's health probe).
+    Healthcheck,
     /// Load demo data, print the demo logins, and serve.
     Demo {
         /// Load the demo into a database that already holds other users, centres or patients.
@@ -96,6 +110,10 @@ async fn main() -> ExitCode {
         match cli.command {
             Command::Serve => cli::serve(config).await,
             Command::Migrate => cli::migrate(config).await,
+            Command::Check => coachline::ops::check::run(&config).await,
+            Command::Healthcheck => coachline::ops::probe::healthcheck(config.bind),
+            Command::Backup { file } => coachline::ops::backup::backup(&config, &file).await,
+            Command::Restore { file } => coachline::ops::backup::restore(&config, &file).await,
             Command::Demo { force } => cli::demo(config, force).await,
             Command::Import {
                 file,
@@ -115,7 +133,10 @@ async fn main() -> ExitCode {
                 think_ms,
             } => cli::bench_pages(config, users, seconds, think_ms).await,
             Command::BenchExport { patients, reuse } => cli::bench_export(config, patients, reuse).await,
-            Command::User { command } => cli::user(config, command, read_stdin()?).await,
+            Command::User { command } => {
+                let password = read_password(&command)?;
+                cli::user(config, command, password).await
+            }
             Command::Centre { command } => cli::centre(config, command).await,
         }
     }
@@ -129,8 +150,19 @@ async fn main() -> ExitCode {
     }
 }
 
-fn read_stdin() -> anyhow::Result<String> {
-    let mut text = String::new();
-    std::io::stdin().read_to_string(&mut text)?;
-    Ok(text.trim_end_matches(['\r', '\n']).to_owned())
+/// The new user's password: asked for twice without echo on a terminal, else read from
+/// standard input (so a script can pipe it in).
+fn read_password(command: &cli::UserCommand) -> anyhow::Result<String> {
+    if !std::io::stdin().is_terminal() {
+        let mut text = String::new();
+        std::io::stdin().read_to_string(&mut text)?;
+        return Ok(text.trim_end_matches(['\r', '\n']).to_owned());
+    }
+    let cli::UserCommand::Add { email, .. } = command;
+    let password = rpassword::prompt_password(format!("Password for {email}: "))?;
+    let again = rpassword::prompt_password("The same password again: ")?;
+    if password != again {
+        anyhow::bail!("the two passwords differ; nothing was changed");
+    }
+    Ok(password)
 }

@@ -1,6 +1,8 @@
 //! Logging: one init function, and request spans named by the matched route (never the raw
 //! path or query, which could carry identifiers).
 
+use std::io::IsTerminal;
+
 use axum::extract::MatchedPath;
 use axum::http::Request;
 use tower_http::classify::{ServerErrorsAsFailures, SharedClassifier};
@@ -8,17 +10,29 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 use tracing_subscriber::EnvFilter;
 
-/// Sets up logging from `COACHLINE_LOG` (or `RUST_LOG`), default `info`.
+/// Sets up logging from `COACHLINE_LOG` (or `RUST_LOG`), default `info`: one JSON object per
+/// line with `COACHLINE_LOG_FORMAT=json` (for a log collector), else plain lines, coloured only
+/// on a terminal (and not with `NO_COLOR`).
 pub fn init() {
     let filter = std::env::var("COACHLINE_LOG")
         .or_else(|_| std::env::var("RUST_LOG"))
         .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".to_owned());
-    let _ = tracing_subscriber::fmt()
+    let json = std::env::var("COACHLINE_LOG_FORMAT").is_ok_and(|f| f.trim().eq_ignore_ascii_case("json"));
+    let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    // Standard output is for what commands print (`import --json`); logs go to stderr.
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::new(filter))
         .with_target(false)
-        // Standard output is for what commands print (`import --json`); logs go to stderr.
-        .with_writer(std::io::stderr)
-        .try_init();
+        .with_writer(std::io::stderr);
+    let _ = if json {
+        builder
+            .json()
+            .with_current_span(true)
+            .with_span_list(false)
+            .try_init()
+    } else {
+        builder.with_ansi(colour).try_init()
+    };
 }
 
 type MakeSpan = fn(&Request<axum::body::Body>) -> tracing::Span;

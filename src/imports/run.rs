@@ -211,6 +211,15 @@ pub async fn commit_randomised(
         rejected = report.rejected,
         "imported an invitation list"
     );
+    crate::web::observe::record_import(
+        match source {
+            Source::Web => "web",
+            Source::Cli => "cli",
+        },
+        report.imported,
+        report.already_known,
+        report.rejected,
+    );
     Ok((batch_id, plan.report))
 }
 

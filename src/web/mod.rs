@@ -1,5 +1,6 @@
 //! What every page shares: errors, the signed-in user, CSRF, languages, layout and headers.
 
+pub mod assets;
 pub mod auth;
 pub mod catalogue;
 pub mod client_ip;
@@ -12,6 +13,7 @@ pub mod headers;
 pub mod i18n;
 pub mod layout;
 pub mod limits;
+pub mod observe;
 pub mod request;
 pub mod spreadsheet;
 

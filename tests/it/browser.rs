@@ -15,12 +15,18 @@ pub struct Browser {
     pub client: Client,
     db: sqlx::PgPool,
     database_url: String,
+    _driver: Driver,
+}
+
+/// A running chromedriver and the profile directory of the Chromium it starts.
+struct Driver {
     driver: Child,
     profile: std::path::PathBuf,
 }
 
-/// The driver and every Chromium it started go, with the profile, also when a test fails.
-impl Drop for Browser {
+/// The driver and every Chromium it started go, with the profile, also when a test fails
+/// (even before the browser answered).
+impl Drop for Driver {
     fn drop(&mut self) {
         let _ = self.driver.kill();
         // The Chromium processes this driver started are the only ones with this profile.
@@ -51,13 +57,16 @@ impl Browser {
             axum::serve(listener, service).await.unwrap();
         });
         let port = free_port();
-        let driver = Command::new("chromedriver")
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("browser tests need chromedriver: apt-get install chromium chromium-driver");
         let profile = std::env::temp_dir().join(format!("coachline-chromium-{}-{port}", std::process::id()));
+        let driver = Driver {
+            driver: Command::new("chromedriver")
+                .arg(format!("--port={port}"))
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("browser tests need chromedriver: apt-get install chromium chromium-driver"),
+            profile: profile.clone(),
+        };
         let mut caps = serde_json::Map::new();
         caps.insert(
             "goog:chromeOptions".into(),
@@ -84,8 +93,7 @@ impl Browser {
                         client,
                         db: app.db.clone(),
                         database_url: app.database_url.clone(),
-                        driver,
-                        profile,
+                        _driver: driver,
                     }
                 }
                 Err(e) => last_error = Some(e),
@@ -284,8 +292,7 @@ async fn an_admin_previews_and_confirms_an_invitation_list_and_finds_the_patient
         .sign_in("admin@example.test", crate::helpers::PASSWORD)
         .await;
     browser.wait_for("/imports").await;
-    let sample = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/samples/invitationsliste-eksempel.csv");
+    let sample = crate::imports::sample_path("invitationsliste-eksempel.csv");
     let sample = sample.canonicalize().unwrap();
     browser
         .client

@@ -55,8 +55,7 @@ async fn a_nurse_records_who5_and_the_admin_reads_who_opened_the_record() {
     browser.screenshot("admin-questionnaires").await;
 
     // Confirming an invitation list with randomisation.
-    let sample = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/samples/invitationsliste-eksempel.csv");
+    let sample = crate::imports::sample_path("invitationsliste-eksempel.csv");
     browser.goto("/imports").await;
     let file = browser.client.find(Locator::Css("#file")).await.unwrap();
     file.send_keys(&sample.canonicalize().unwrap().display().to_string())

@@ -113,6 +113,16 @@ impl TestApp {
 
     /// A test application whose configuration `adjust` changes first.
     pub async fn with_config(adjust: impl FnOnce(&mut Config)) -> Self {
+        Self::build(adjust, |_| {}).await
+    }
+
+    /// A test application on a database that `fill` gets empty (its URL) and fills, as a
+    /// restore does; the application then migrates it as at a start.
+    pub async fn with_database(fill: impl FnOnce(&str)) -> Self {
+        Self::build(|_| {}, fill).await
+    }
+
+    async fn build(adjust: impl FnOnce(&mut Config), fill: impl FnOnce(&str)) -> Self {
         let name = format!(
             "coachline_test_{}_{}",
             std::process::id(),
@@ -137,6 +147,7 @@ impl TestApp {
             .await
             .unwrap();
         let database_url = format!("{}/{name}", server_url());
+        fill(&database_url);
         let db = coachline::db::connect_and_migrate(&database_url).await.unwrap();
         let app_db = coachline::db::connect(&format!("{}/{name}", app_server_url()))
             .await
@@ -468,4 +479,27 @@ impl Client<'_> {
 /// an amendment, a step to reach a patient): sending the same key twice stores it once.
 pub fn form_key() -> String {
     uuid::Uuid::new_v4().to_string()
+}
+
+/// A directory of its own under the system's temporary directory, removed with everything in
+/// it when the test is done, also when it fails.
+pub struct TempDir(std::path::PathBuf);
+
+impl TempDir {
+    pub fn new(purpose: &str) -> Self {
+        let n = NEXT.fetch_add(1, Ordering::SeqCst);
+        let path = std::env::temp_dir().join(format!("coachline-{purpose}-{}-{n}", std::process::id()));
+        std::fs::create_dir_all(&path).unwrap();
+        Self(path)
+    }
+
+    pub fn join(&self, name: &str) -> std::path::PathBuf {
+        self.0.join(name)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }

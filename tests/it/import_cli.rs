@@ -23,8 +23,7 @@ async fn the_command_line_previews_imports_and_reports_as_json() {
     let app = TestApp::new().await;
     app.centre("OUH").await;
     app.centre("KOL").await;
-    let dir = std::env::temp_dir().join(format!("coachline-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = crate::helpers::TempDir::new("cli");
     let file = dir.join("liste.csv");
     let mut bytes = sample("invitationsliste-eksempel.csv");
     bytes.extend_from_slice("010190-1234;;;;;;;;;;;;OUH\r\n".as_bytes());
@@ -88,8 +87,7 @@ async fn the_command_line_previews_imports_and_reports_as_json() {
 async fn no_cpr_number_name_or_address_reaches_the_log_even_at_debug_level() {
     let app = TestApp::new().await;
     app.centre("OUH").await;
-    let dir = std::env::temp_dir().join(format!("coachline-log-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = crate::helpers::TempDir::new("log");
     let file = dir.join("log.csv");
     let list = "CPR;Navn;Adresse;Telefon;Center\n\
                 010190-1234;Hemmelig Hansen;Skjultvej 7;abc;OUH\n\

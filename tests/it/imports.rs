@@ -5,10 +5,15 @@ use coachline::web::Role;
 
 use crate::helpers::{Client, TestApp, TestResponse};
 
+/// An invented invitation list in `tests/fixtures/`.
+pub fn sample_path(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
 pub fn sample(name: &str) -> Vec<u8> {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/samples")
-        .join(name);
+    let path = sample_path(name);
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 

@@ -24,6 +24,7 @@ mod imports;
 mod language;
 mod nurse_day;
 mod nurse_ux;
+mod operations;
 mod passwords;
 mod patients;
 mod questionnaires;

@@ -185,8 +185,7 @@ async fn the_command_line_randomises_with_a_ratio_and_seed() {
     let app = TestApp::new().await;
     app.centre("OUH").await;
     app.centre("KOL").await;
-    let dir = std::env::temp_dir().join(format!("coachline-rand-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = crate::helpers::TempDir::new("rand");
     let file = dir.join("liste.csv");
     std::fs::write(&file, sample("invitationsliste-eksempel.csv")).unwrap();
     let url = app.database_url.clone();
