@@ -99,8 +99,8 @@ pub fn app(state: AppState) -> Router {
         .fallback(web::layout::not_found)
         // Layers run bottom-up for requests: the last added is the outermost.
         .layer(middleware::from_fn_with_state(
-            state.clone(),
-            centre::safety::nav_counts,
+            (state.clone(), centre::badge::BadgeCache::default()),
+            centre::badge::nav_counts,
         ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
@@ -130,12 +130,26 @@ pub async fn serve(state: AppState) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(state.config.bind).await?;
     tracing::info!(address = %listener.local_addr()?, "coachline is listening");
     centre::returns::spawn_returns(state.db.clone(), state.clock.clone());
-    let app = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    serve_on(listener, app(state), shutdown_signal()).await?;
     tracing::info!("coachline stopped");
     Ok(())
+}
+
+/// Serves `router` on `listener` until `shutdown` completes (also what the benchmarks measure).
+pub async fn serve_on(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    // Without TCP_NODELAY a response's headers and body can leave in two writes, the second
+    // held back until the browser's delayed ACK: about 40 ms on a kept-alive connection.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |stream| {
+        if let Err(error) = stream.set_nodelay(true) {
+            tracing::debug!(%error, "could not set TCP_NODELAY");
+        }
+    });
+    let app = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
 }
 
 async fn shutdown_signal() {
