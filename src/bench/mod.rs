@@ -2,6 +2,7 @@
 //! figures for the README; they are not tests.
 
 pub mod hostile;
+pub mod http;
 pub mod import;
 pub mod pages;
 pub mod seed;
