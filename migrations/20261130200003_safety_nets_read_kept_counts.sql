@@ -3,7 +3,10 @@
 -- view: `failed_attempts` runs only for patients the kept count puts at the centre's limit, or
 -- with a call after the moment asked about (where the kept count, which counts every call,
 -- does not apply). The booked contacts of a nurse who cannot work are found by the user's key
--- instead of by joining every user for every patient. The definition stays the one in `20261129000001_one_safety_net.sql`,
+-- instead of by joining every user for every patient, and the open course is joined (there is
+-- at most one) rather than looked up and sorted for each patient in each net. The latest call
+-- and whether a call is booked come from the course's kept columns where they apply.
+-- The definition stays the one in `20261129000001_one_safety_net.sql`,
 -- replaced here as a whole.
 
 create or replace function safety_nets(moment timestamptz)
@@ -15,19 +18,24 @@ with local as not materialized (
            c.overdue_after_days, c.failed_attempts_limit, c.longest_gap_days,
            co.id as course_id, co.start_date, co.ending_planned, co.ending_planned_at,
            length(trim(coalesce(co.extension_reason, ''))) > 0 as continued,
-           co.failed_in_row, co.last_call_at
+           co.failed_in_row, co.last_call_at, co.next_call_at
       from patients p
       join centres c on c.id = p.centre_id
-      left join lateral (select co.* from courses co
-                          where co.patient_id = p.id and co.end_date is null
-                          order by co.start_date desc limit 1) co on true
+      -- At most one open course per patient (`courses_one_open_per_patient`): a plain join.
+      left join courses co on co.patient_id = p.id and co.end_date is null
      where p.status = 'active' and p.arm is distinct from 'control'
 ),
 last_call as not materialized (
-    select l.*, (select max(k.called_at) from calls k where k.patient_id = l.patient_id and k.called_at <= moment)
+    -- The open course keeps the latest call and the next booked call; the latest call at
+    -- `moment` is the kept one unless a call was made after `moment`.
+    select l.*, case when l.course_id is not null and coalesce(l.last_call_at <= moment, true)
+                     then l.last_call_at
+                     else (select max(k.called_at) from calls k
+                            where k.patient_id = l.patient_id and k.called_at <= moment) end
                 as last_called_at,
-           exists (select 1 from appointments a where a.patient_id = l.patient_id and a.kind = 'call'
-                    and a.status = 'scheduled') as booked
+           case when l.course_id is not null then l.next_call_at is not null
+                else exists (select 1 from appointments a where a.patient_id = l.patient_id and a.kind = 'call'
+                              and a.status = 'scheduled') end as booked
       from local l
 )
 select l.centre_id, 'no_call_booked'::text, l.patient_id, l.nurse_id,
@@ -48,12 +56,13 @@ select l.centre_id, 'call_overdue', l.patient_id, l.nurse_id, min((a.starts_at a
  group by l.centre_id, l.patient_id, l.nurse_id
 union all
 select l.centre_id, 'failed_attempts', l.patient_id, l.nurse_id, (f.first_at at time zone l.timezone)::date
-  from local l
+  -- With no call after `moment`, the count at `moment` is the open course's kept count: only
+  -- the patients it puts at the limit are counted again (`offset 0` keeps this filter first).
+  from (select * from local l
+         where l.course_id is null or l.failed_in_row >= l.failed_attempts_limit or l.last_call_at > moment
+        offset 0) l
  cross join lateral failed_attempts(l.patient_id, moment) f
  where f.n >= l.failed_attempts_limit
-   -- With no call after `moment`, the count at `moment` is the open course's kept count: only
-   -- the patients it puts at the limit are counted again.
-   and (l.course_id is null or l.failed_in_row >= l.failed_attempts_limit or l.last_call_at > moment)
 union all
 select l.centre_id, 'call_too_far', l.patient_id, l.nurse_id, n.base + l.longest_gap_days
   from last_call l

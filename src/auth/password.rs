@@ -52,9 +52,40 @@ static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
 
 /// argon2 takes 19 MiB and a core's worth of work per hash: at most one hash per core runs at
 /// once, so a burst of sign-ins cannot take the server's memory or starve the pages.
-static HASHING: LazyLock<tokio::sync::Semaphore> = LazyLock::new(|| {
-    let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
-    tokio::sync::Semaphore::new(cores)
+static HASHING: LazyLock<tokio::sync::Semaphore> = LazyLock::new(|| tokio::sync::Semaphore::new(cores()));
+
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get)
+}
+
+/// A job for the hashing threads.
+type Job = Box<dyn FnOnce() + Send>;
+
+/// The threads that hash, one per core. Always the same few threads: the allocator keeps a
+/// freed 19 MiB block in the arena of the thread that used it, so hashing on whichever thread
+/// of the blocking pool is free left hundreds of MB behind after a burst of sign-ins.
+static HASHERS: LazyLock<std::sync::Mutex<std::sync::mpsc::Sender<Job>>> = LazyLock::new(|| {
+    let (tx, rx) = std::sync::mpsc::channel::<Job>();
+    let rx = std::sync::Arc::new(std::sync::Mutex::new(rx));
+    for n in 0..cores() {
+        let rx = rx.clone();
+        let spawned = std::thread::Builder::new()
+            .name(format!("argon2-{n}"))
+            .spawn(move || loop {
+                let job = match rx.lock() {
+                    Ok(rx) => rx.recv(),
+                    Err(_) => return,
+                };
+                match job {
+                    Ok(job) => job(),
+                    Err(_) => return,
+                }
+            });
+        if let Err(error) = spawned {
+            tracing::error!(%error, "could not start a hashing thread");
+        }
+    }
+    std::sync::Mutex::new(tx)
 });
 
 /// How long a sign-in waits for a free core before it is told to try again.
@@ -66,7 +97,7 @@ const WAIT_FOR_A_CORE: Duration = Duration::from_secs(3);
 #[error("every core is busy checking passwords")]
 pub struct Busy;
 
-/// Runs `work` on the blocking pool once a core is free, waiting at most `wait`.
+/// Runs `work` on a hashing thread once a core is free, waiting at most `wait`.
 async fn on_a_core<T: Send + 'static>(
     wait: Duration,
     work: impl FnOnce() -> anyhow::Result<T> + Send + 'static,
@@ -75,7 +106,18 @@ async fn on_a_core<T: Send + 'static>(
         .await
         .map_err(|_| Busy)?
         .map_err(|e| anyhow::anyhow!("hashing closed: {e}"))?;
-    let result = tokio::task::spawn_blocking(work).await?;
+    let (done, result) = tokio::sync::oneshot::channel();
+    let job: Job = Box::new(move || {
+        let _ = done.send(work());
+    });
+    HASHERS
+        .lock()
+        .map_err(|_| anyhow::anyhow!("the hashing threads stopped"))?
+        .send(job)
+        .map_err(|_| anyhow::anyhow!("the hashing threads stopped"))?;
+    let result = result
+        .await
+        .map_err(|_| anyhow::anyhow!("a hashing thread stopped"))?;
     drop(permit);
     result
 }
@@ -128,7 +170,7 @@ mod tests {
 
     #[tokio::test]
     async fn no_more_hashes_run_at_once_than_there_are_cores() {
-        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
+        let cores = cores();
         let running = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let most = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let tasks: Vec<_> = (0..cores * 3)
