@@ -56,12 +56,14 @@ select l.centre_id, 'call_overdue', l.patient_id, l.nurse_id, min((a.starts_at a
  group by l.centre_id, l.patient_id, l.nurse_id
 union all
 select l.centre_id, 'failed_attempts', l.patient_id, l.nurse_id, (f.first_at at time zone l.timezone)::date
-  -- With no call after `moment`, the count at `moment` is the open course's kept count: only
-  -- the patients it puts at the limit are counted again (`offset 0` keeps this filter first).
-  from (select * from local l
-         where l.course_id is null or l.failed_in_row >= l.failed_attempts_limit or l.last_call_at > moment
-        offset 0) l
- cross join lateral failed_attempts(l.patient_id, moment) f
+  from local l
+ -- With no call after `moment`, the count at `moment` is the open course's kept count: only
+ -- the patients it puts at the limit are counted again (the condition gates the count; `offset
+ -- 0` keeps it inside, after the course is joined).
+ cross join lateral (select f.* from failed_attempts(l.patient_id, moment) f
+                      where l.course_id is null or l.failed_in_row >= l.failed_attempts_limit
+                            or l.last_call_at > moment
+                     offset 0) f
  where f.n >= l.failed_attempts_limit
 union all
 select l.centre_id, 'call_too_far', l.patient_id, l.nurse_id, n.base + l.longest_gap_days
