@@ -195,8 +195,8 @@ pub async fn bench_import(config: Config, rows: usize, hostile: bool) -> anyhow:
 }
 
 /// `coachline bench-pages --users N --seconds S`: likewise.
-pub async fn bench_pages(config: Config, users: usize, seconds: u64, think_ms: u64) -> anyhow::Result<()> {
-    crate::bench::pages::run(server_of(&config), users, seconds, think_ms).await
+pub async fn bench_pages(config: Config, options: crate::bench::pages::Options) -> anyhow::Result<()> {
+    crate::bench::pages::run(server_of(&config), options).await
 }
 
 /// `coachline user add`.
@@ -273,7 +273,7 @@ pub async fn bench_export(config: Config, patients: i64, reuse: bool) -> anyhow:
     let url = format!("{server}/{}", bench::DATABASE);
     if reuse {
         let pool = db::connect_and_migrate(&url).await?;
-        return bench_export_measure(&config, &pool).await;
+        return bench_export_measure(&config, &pool, &url).await;
     }
     {
         use sqlx::Connection;
@@ -293,12 +293,12 @@ pub async fn bench_export(config: Config, patients: i64, reuse: bool) -> anyhow:
     let started = std::time::Instant::now();
     bench::seed(&pool, patients).await?;
     println!("  seeded in {:.1} s", started.elapsed().as_secs_f64());
-    bench_export_measure(&config, &pool).await?;
+    bench_export_measure(&config, &pool, &url).await?;
     pool.close().await;
     Ok(())
 }
 
-async fn bench_export_measure(config: &Config, pool: &sqlx::PgPool) -> anyhow::Result<()> {
+async fn bench_export_measure(config: &Config, pool: &sqlx::PgPool, url: &str) -> anyhow::Result<()> {
     use crate::bench::export as bench;
     use crate::research::{Filter, Pseudonymiser};
     let names = Pseudonymiser::new(&config.pseudonym_key)
@@ -318,7 +318,7 @@ async fn bench_export_measure(config: &Config, pool: &sqlx::PgPool) -> anyhow::R
         to: today - chrono::Months::new(3),
         centres,
     };
-    bench::print("One month", &bench::measure(pool, month, names.clone()).await?);
-    bench::print("The whole year", &bench::measure(pool, year, names).await?);
+    bench::print("One month", &bench::measure(url, month, names.clone()).await?);
+    bench::print("The whole year", &bench::measure(url, year, names).await?);
     Ok(())
 }

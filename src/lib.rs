@@ -97,8 +97,8 @@ pub fn app(state: AppState) -> Router {
         .fallback(web::layout::not_found)
         // Layers run bottom-up for requests: the last added is the outermost.
         .layer(middleware::from_fn_with_state(
-            state.clone(),
-            centre::safety::nav_counts,
+            (state.clone(), centre::badge::BadgeCache::default()),
+            centre::badge::nav_counts,
         ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
@@ -174,7 +174,6 @@ pub async fn serve_on(listeners: Listeners, state: AppState) -> anyhow::Result<(
     } = listeners;
     tracing::info!(address = %listener.local_addr()?, "coachline is listening");
     caseload::spawn_returns(state.db.clone(), state.clock.clone());
-    caseload::spawn_returns(state.db.clone(), state.clock.clone());
     web::observe::spawn_upkeep();
     if let Some(metrics) = metrics {
         tracing::info!(address = %metrics.local_addr()?, "metrics are served");
@@ -185,12 +184,26 @@ pub async fn serve_on(listeners: Listeners, state: AppState) -> anyhow::Result<(
             }
         });
     }
-    let app = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    serve_router(listener, app(state), shutdown_signal()).await?;
     tracing::info!("coachline stopped");
     Ok(())
+}
+
+/// Serves `router` on `listener` until `shutdown` completes (also what the benchmarks measure).
+pub async fn serve_router(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    // Without TCP_NODELAY a response's headers and body can leave in two writes, the second
+    // held back until the browser's delayed ACK: about 40 ms on a kept-alive connection.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |stream| {
+        if let Err(error) = stream.set_nodelay(true) {
+            tracing::debug!(%error, "could not set TCP_NODELAY");
+        }
+    });
+    let app = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
 }
 
 async fn shutdown_signal() {

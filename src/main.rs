@@ -77,7 +77,8 @@ enum Command {
         #[arg(long)]
         hostile: bool,
     },
-    /// Benchmark Today and the patient record under concurrent nurses on a seeded database.
+    /// Benchmark every page of every role over HTTP, and Today and the record under
+    /// concurrent nurses, on a seeded database.
     BenchPages {
         /// Concurrent signed-in nurses.
         #[arg(long, default_value_t = 32)]
@@ -88,6 +89,18 @@ enum Command {
         /// Average pause between one nurse's clicks (0: click again at once).
         #[arg(long, default_value_t = 0)]
         think_ms: u64,
+        /// Size of the seeded database: 1 is the national programme, 10 ten times it.
+        #[arg(long, default_value_t = 1)]
+        scale: i64,
+        /// Measure the database of an earlier run with the same scale instead of seeding.
+        #[arg(long)]
+        reuse: bool,
+        /// Serve without TCP_NODELAY, to measure what it saves.
+        #[arg(long)]
+        without_nodelay: bool,
+        /// Then this many simultaneous sign-ins (0: none).
+        #[arg(long, default_value_t = 0)]
+        sign_ins: usize,
     },
     /// Manage users.
     User {
@@ -131,7 +144,22 @@ async fn main() -> ExitCode {
                 users,
                 seconds,
                 think_ms,
-            } => cli::bench_pages(config, users, seconds, think_ms).await,
+                scale,
+                reuse,
+                without_nodelay,
+                sign_ins,
+            } => {
+                let options = coachline::bench::pages::Options {
+                    users,
+                    seconds,
+                    think_ms,
+                    scale,
+                    reuse,
+                    without_nodelay,
+                    sign_ins,
+                };
+                cli::bench_pages(config, options).await
+            }
             Command::BenchExport { patients, reuse } => cli::bench_export(config, patients, reuse).await,
             Command::User { command } => {
                 let password = read_password(&command)?;

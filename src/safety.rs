@@ -116,6 +116,69 @@ pub async fn of_centre(
     .await
 }
 
+/// A page of a centre's nets: each net's total, and its entries from the `skip`-th on, at most
+/// `take` of them (longest-standing first), for `only` one net or for every net.
+pub struct Shown {
+    /// Patients caught in at least one net.
+    pub caught: i64,
+    /// Per net, in the order of `Net::ALL`: how many patients it holds and the entries shown.
+    pub nets: Vec<(Net, i64, Vec<Entry>)>,
+}
+
+/// What the safety-net page shows: the nets computed once, a bounded number of rows read.
+pub async fn of_centre_shown(
+    db: &sqlx::PgPool,
+    at: DateTime<Utc>,
+    centre_id: i64,
+    only: Option<Net>,
+    skip: i64,
+    take: i64,
+) -> Result<Shown, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"with s as materialized (
+               select s.net, s.patient_id, s.nurse_id, s.since from safety_nets($1) s where s.centre_id = $2),
+           ranked as (
+               select s.*, row_number() over (partition by s.net order by s.since, p.last_name, p.first_name, p.id) as rn,
+                      count(*) over (partition by s.net) as total, p.first_name, p.last_name, p.birth_date
+                 from s join patients p on p.id = s.patient_id)
+           select r.net as "net!: Net", r.patient_id as "patient_id!", r.first_name, r.last_name, r.birth_date,
+                  r.nurse_id, u.name as "nurse?", r.since as "since!", r.total as "total!",
+                  (r.net = $3 or $3 is null) and r.rn > $4 and r.rn <= $4 + $5 as "shown!",
+                  (select count(distinct patient_id) from s) as "caught!"
+             from ranked r left join users u on u.id = r.nurse_id
+            where ((r.net = $3 or $3 is null) and r.rn > $4 and r.rn <= $4 + $5) or r.rn = 1
+            order by r.rn"#,
+        at,
+        centre_id,
+        only.map(Net::code),
+        skip,
+        take
+    )
+    .fetch_all(db)
+    .await?;
+    let caught = rows.first().map_or(0, |r| r.caught);
+    let mut nets: Vec<(Net, i64, Vec<Entry>)> = Net::ALL.iter().map(|n| (*n, 0, Vec::new())).collect();
+    for r in rows {
+        let Some(slot) = nets.iter_mut().find(|(n, _, _)| *n == r.net) else {
+            continue;
+        };
+        slot.1 = r.total;
+        if r.shown {
+            slot.2.push(Entry {
+                net: r.net,
+                patient_id: r.patient_id,
+                first_name: r.first_name,
+                last_name: r.last_name,
+                birth_date: r.birth_date,
+                nurse_id: r.nurse_id,
+                nurse: r.nurse,
+                since: r.since,
+            });
+        }
+    }
+    Ok(Shown { caught, nets })
+}
+
 /// How many patients of the centre are caught in at least one net (the navigation badge).
 pub async fn patients_caught(
     db: &sqlx::PgPool,

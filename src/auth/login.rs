@@ -3,7 +3,7 @@
 use askama::Template;
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
-use axum::http::StatusCode;
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
@@ -89,7 +89,18 @@ pub async fn submit(
         .as_ref()
         .filter(|u| u.active)
         .map(|u| u.password_hash.clone());
-    let ok = password::verify(Password::typed(form.password.clone()), stored).await?;
+    let ok = match password::verify(Password::typed(form.password.clone()), stored).await {
+        Ok(ok) => ok,
+        Err(e) if e.is::<password::Busy>() => {
+            tracing::warn!("sign-in refused for now: every core is checking passwords");
+            let mut response = refuse(StatusCode::SERVICE_UNAVAILABLE, "login.busy")?;
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from_static("2"));
+            return Ok(response);
+        }
+        Err(e) => return Err(e.into()),
+    };
     let Some(user) = user.filter(|_| ok) else {
         sessions::record_attempt(&state.db, &email, &ip, false).await?;
         tracing::warn!(%ip, "sign-in failed: wrong e-mail or password, or inactive account");

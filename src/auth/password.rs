@@ -1,6 +1,7 @@
 //! Passwords: argon2id with OWASP's parameters, always hashed off the async runtime.
 
 use std::sync::LazyLock;
+use std::time::Duration;
 
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::SaltString;
@@ -49,6 +50,78 @@ static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
         .expect("hashing a constant works")
 });
 
+/// argon2 takes 19 MiB and a core's worth of work per hash: at most one hash per core runs at
+/// once, so a burst of sign-ins cannot take the server's memory or starve the pages.
+static HASHING: LazyLock<tokio::sync::Semaphore> = LazyLock::new(|| tokio::sync::Semaphore::new(cores()));
+
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get)
+}
+
+/// A job for the hashing threads.
+type Job = Box<dyn FnOnce() + Send>;
+
+/// The threads that hash, one per core. Always the same few threads: the allocator keeps a
+/// freed 19 MiB block in the arena of the thread that used it, so hashing on whichever thread
+/// of the blocking pool is free left hundreds of MB behind after a burst of sign-ins.
+static HASHERS: LazyLock<std::sync::Mutex<std::sync::mpsc::Sender<Job>>> = LazyLock::new(|| {
+    let (tx, rx) = std::sync::mpsc::channel::<Job>();
+    let rx = std::sync::Arc::new(std::sync::Mutex::new(rx));
+    for n in 0..cores() {
+        let rx = rx.clone();
+        let spawned = std::thread::Builder::new()
+            .name(format!("argon2-{n}"))
+            .spawn(move || loop {
+                let job = match rx.lock() {
+                    Ok(rx) => rx.recv(),
+                    Err(_) => return,
+                };
+                match job {
+                    Ok(job) => job(),
+                    Err(_) => return,
+                }
+            });
+        if let Err(error) = spawned {
+            tracing::error!(%error, "could not start a hashing thread");
+        }
+    }
+    std::sync::Mutex::new(tx)
+});
+
+/// How long a sign-in waits for a free core before it is told to try again.
+const WAIT_FOR_A_CORE: Duration = Duration::from_secs(3);
+
+/// Every core is busy checking passwords: the sign-in is refused for now (503 with
+/// `Retry-After`), never queued without bound.
+#[derive(Debug, thiserror::Error)]
+#[error("every core is busy checking passwords")]
+pub struct Busy;
+
+/// Runs `work` on a hashing thread once a core is free, waiting at most `wait`.
+async fn on_a_core<T: Send + 'static>(
+    wait: Duration,
+    work: impl FnOnce() -> anyhow::Result<T> + Send + 'static,
+) -> anyhow::Result<T> {
+    let permit = tokio::time::timeout(wait, HASHING.acquire())
+        .await
+        .map_err(|_| Busy)?
+        .map_err(|e| anyhow::anyhow!("hashing closed: {e}"))?;
+    let (done, result) = tokio::sync::oneshot::channel();
+    let job: Job = Box::new(move || {
+        let _ = done.send(work());
+    });
+    HASHERS
+        .lock()
+        .map_err(|_| anyhow::anyhow!("the hashing threads stopped"))?
+        .send(job)
+        .map_err(|_| anyhow::anyhow!("the hashing threads stopped"))?;
+    let result = result
+        .await
+        .map_err(|_| anyhow::anyhow!("a hashing thread stopped"))?;
+    drop(permit);
+    result
+}
+
 fn hash_blocking(password: &Password) -> anyhow::Result<String> {
     let salt = SaltString::generate(&mut OsRng);
     let hash = hasher()
@@ -57,21 +130,22 @@ fn hash_blocking(password: &Password) -> anyhow::Result<String> {
     Ok(hash.to_string())
 }
 
-/// Hashes a password on the blocking pool.
+/// Hashes a password on the blocking pool (setting a password waits longer than signing in).
 pub async fn hash(password: Password) -> anyhow::Result<String> {
-    tokio::task::spawn_blocking(move || hash_blocking(&password)).await?
+    on_a_core(WAIT_FOR_A_CORE * 10, move || hash_blocking(&password)).await
 }
 
-/// Checks a password against a stored hash, or against a decoy when there is none.
+/// Checks a password against a stored hash, or against a decoy when there is none. Fails with
+/// [`Busy`] when no core frees up in time.
 pub async fn verify(password: Password, stored: Option<String>) -> anyhow::Result<bool> {
-    tokio::task::spawn_blocking(move || {
+    on_a_core(WAIT_FOR_A_CORE, move || {
         let known = stored.is_some();
         let stored = stored.unwrap_or_else(|| DUMMY_HASH.clone());
         let parsed = PasswordHash::new(&stored).map_err(|e| anyhow::anyhow!("bad stored hash: {e}"))?;
         let ok = hasher().verify_password(password.0.as_bytes(), &parsed).is_ok();
         Ok(known && ok)
     })
-    .await?
+    .await
 }
 
 #[cfg(test)]
@@ -92,6 +166,30 @@ mod tests {
         .unwrap());
         assert!(!verify(Password::typed("wrong".into()), Some(hash)).await.unwrap());
         assert!(!verify(Password::typed("anything".into()), None).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn no_more_hashes_run_at_once_than_there_are_cores() {
+        let cores = cores();
+        let running = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let most = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let tasks: Vec<_> = (0..cores * 3)
+            .map(|_| {
+                let (running, most) = (running.clone(), most.clone());
+                tokio::spawn(on_a_core(Duration::from_secs(60), move || {
+                    use std::sync::atomic::Ordering::SeqCst;
+                    let now = running.fetch_add(1, SeqCst) + 1;
+                    most.fetch_max(now, SeqCst);
+                    std::thread::sleep(Duration::from_millis(20));
+                    running.fetch_sub(1, SeqCst);
+                    Ok(())
+                }))
+            })
+            .collect();
+        for task in tasks {
+            task.await.unwrap().unwrap();
+        }
+        assert!(most.load(std::sync::atomic::Ordering::SeqCst) <= cores);
     }
 
     #[test]

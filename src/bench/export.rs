@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use sqlx::PgPool;
 use tokio::sync::mpsc;
 
-use crate::research::export::{self, Counts, Filter};
+use crate::research::export::{Counts, Filter};
 use crate::research::pseudonym::Pseudonymiser;
 
 /// The scratch database's name, on the same server as `DATABASE_URL`.
@@ -134,14 +134,19 @@ fn proc_status_kib(field: &str) -> u64 {
 }
 
 /// Runs one export into a counting sink and measures it.
-pub async fn measure(db: &PgPool, filter: Filter, names: Pseudonymiser) -> anyhow::Result<Figures> {
+pub async fn measure(database_url: &str, filter: Filter, names: Pseudonymiser) -> anyhow::Result<Figures> {
     // Resets the peak resident set size (VmHWM) so the peak is this export's.
     let _ = std::fs::write("/proc/self/clear_refs", "5");
     let rss_before_kib = proc_status_kib("VmRSS:");
     let started = Instant::now();
     let cpu_before = cpu_time();
     let (tx, mut rx) = mpsc::channel(8);
-    let writer = tokio::spawn(export::write(db.clone(), filter, names, tx));
+    let writer = tokio::spawn(crate::research::worker::write_apart(
+        database_url.to_owned(),
+        filter,
+        names,
+        tx,
+    ));
     let mut bytes = 0u64;
     while let Some(chunk) = rx.recv().await {
         bytes += chunk?.len() as u64;

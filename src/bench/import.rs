@@ -66,6 +66,28 @@ pub async fn phase<T, F: std::future::Future<Output = anyhow::Result<T>>>(
     Ok(result)
 }
 
+/// Seconds a plain `COPY` of `list` takes into a temporary table of text columns: the floor
+/// an import is compared with, measured in the same run.
+async fn plain_copy(db: &sqlx::PgPool, list: &[u8]) -> anyhow::Result<f64> {
+    let mut conn = db.acquire().await?;
+    sqlx::query(
+        "create temporary table plain_copy (cpr text, first_name text, last_name text, address text,
+             postal_code text, city text, phone text, mobile text, municipality text, gp text,
+             diagnoses text, risk_score text, centre text)",
+    )
+    .execute(&mut *conn)
+    .await?;
+    let started = Instant::now();
+    let mut copy = conn
+        .copy_in_raw("copy plain_copy from stdin with (format csv, delimiter ';', header true)")
+        .await?;
+    copy.send(list).await?;
+    copy.finish().await?;
+    let took = started.elapsed().as_secs_f64();
+    sqlx::query("drop table plain_copy").execute(&mut *conn).await?;
+    Ok(took)
+}
+
 /// Runs the benchmark against a scratch database on the server of `server_url`; with
 /// `hostile`, the hostile workbooks instead of a generated list.
 pub async fn import(server_url: &str, rows: usize, hostile: bool) -> anyhow::Result<()> {
@@ -84,6 +106,11 @@ pub async fn import(server_url: &str, rows: usize, hostile: bool) -> anyhow::Res
         "coachline bench-import: {rows} rows, {:.1} MB file\n",
         list.len() as f64 / 1e6
     );
+    let floor = plain_copy(&db, &list).await?;
+    println!(
+        "floor: a plain COPY of the same file into a table of text columns: {:.0} ms\n",
+        floor * 1000.0
+    );
     println!("{:<44} {:>12} {:>11}", "phase", "time", "peak RSS");
     phase("parse only", async {
         parse::parse_list("list.csv", &list).map_err(|e| anyhow::anyhow!("{e}"))
@@ -93,11 +120,17 @@ pub async fn import(server_url: &str, rows: usize, hostile: bool) -> anyhow::Res
         Ok(imports::plan(&db, "list.csv", &list, None).await?)
     })
     .await?;
+    let started = Instant::now();
     let (_, report) = phase("preview + confirm, empty database", async {
         let plan = imports::plan(&db, "list.csv", &list, None).await?;
         Ok(imports::commit(&db, plan, None, Source::Cli).await?)
     })
     .await?;
+    println!(
+        "{:<44} {:>10.1}x",
+        "  ratio to the plain COPY",
+        started.elapsed().as_secs_f64() / floor
+    );
     anyhow::ensure!(report.imported == rows, "imported {} of {rows}", report.imported);
     let (_, report) = phase("preview + confirm, new list into full database", async {
         let plan = imports::plan(&db, "other.csv", &other, None).await?;

@@ -3,6 +3,7 @@
 
 pub mod export;
 pub mod hostile;
+pub mod http;
 pub mod import;
 pub mod pages;
 pub mod seed;

@@ -1,6 +1,7 @@
-//! `coachline seed-load`: a call-centre database at national scale for load and export
-//! benchmarks: 2 centres, 100 nurses, 15,000 invented patients (10,000 in an active course),
-//! a year of history of about 300,000 calls, and every active patient's next call booked.
+//! A call-centre database at national scale for the page benchmarks: 2 centres, 100 nurses,
+//! a coordinator per centre, an admin and a researcher, 15,000 invented patients (10,000 in an
+//! active course), a year of history of about 300,000 calls, and every active patient's next
+//! call booked; `--scale 10` makes ten times as many of each.
 
 use sqlx::PgPool;
 
@@ -28,6 +29,17 @@ pub async fn seed(db: &PgPool, patients: i64, nurses: i64, calls_per_patient: i6
            from generate_series(1, $1::bigint) i",
     )
     .bind(nurses)
+    .bind(&hash)
+    .execute(&mut *tx)
+    .await?;
+    // One coordinator per centre, an admin and a researcher, so every role's pages are measured.
+    sqlx::query(
+        "insert into users (email, name, role, centre_id, password_hash)
+         select 'coordinator-' || lower(code) || '@load.test', 'Koordinator ' || code, 'coordinator', id, $1
+           from centres
+         union all select 'admin@load.test', 'Administrator', 'admin', null, $1
+         union all select 'researcher@load.test', 'Forsker', 'researcher', null, $1",
+    )
     .bind(&hash)
     .execute(&mut *tx)
     .await?;
@@ -94,7 +106,8 @@ pub async fn seed(db: &PgPool, patients: i64, nurses: i64, calls_per_patient: i6
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
-    sqlx::query("analyze").execute(db).await?;
+    // As after a real import: the planner's statistics and the visibility map up to date.
+    sqlx::query("vacuum (analyze)").execute(db).await?;
     let (p, c, a): (i64, i64, i64) =
         sqlx::query_as("select (select count(*) from patients), (select count(*) from calls), (select count(*) from appointments)")
             .fetch_one(db)

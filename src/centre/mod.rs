@@ -3,6 +3,7 @@
 //! overview with its charts.
 
 pub mod assign;
+pub mod badge;
 pub mod chart;
 pub mod moves;
 pub mod nurses;

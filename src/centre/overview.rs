@@ -60,8 +60,9 @@ pub async fn page(
     // study is never offered coaching, so it stays out of the funnel and is counted on its own.
     let f = sqlx::query!(
         r#"with everyone as (
-               select p.id, p.status, p.arm from patients p join centres c on c.id = p.centre_id
-                where p.centre_id = $1 and (p.created_at at time zone c.timezone)::date between $2 and $3),
+               select p.id, p.status, p.arm from centres c join patients p on p.centre_id = c.id
+                where c.id = $1 and p.created_at >= ($2::date::timestamp at time zone c.timezone)
+                  and p.created_at < (($3::date + 1)::timestamp at time zone c.timezone)),
            cohort as (select id, status from everyone where arm is distinct from 'control')
            select count(*) as "invited!",
                   (select count(*) from everyone where arm = 'control') as "control!",
@@ -83,8 +84,9 @@ pub async fn page(
     let ended = sqlx::query!(
         r#"select co.end_reason as "reason!", count(*) as "n!"
              from courses co join patients p on p.id = co.patient_id join centres c on c.id = p.centre_id
-            where p.centre_id = $1 and co.end_date is not null and p.arm is distinct from 'control'
-              and (p.created_at at time zone c.timezone)::date between $2 and $3
+            where c.id = $1 and co.end_date is not null and p.arm is distinct from 'control'
+              and p.created_at >= ($2::date::timestamp at time zone c.timezone)
+              and p.created_at < (($3::date + 1)::timestamp at time zone c.timezone)
             group by co.end_reason order by co.end_reason"#,
         centre_id,
         from,
@@ -119,18 +121,20 @@ pub async fn page(
     }
     let weeks = sqlx::query_as!(
         Week,
-        r#"select w.week::date as "week!",
-                  count(k.id) as "calls!",
-                  count(k.id) filter (where k.outcome = 'reached') as "reached!",
-                  coalesce(sum(k.duration_minutes) filter (where k.outcome = 'reached'), 0) as "minutes!"
-             from centres c
-             cross join generate_series(date_trunc('week', $2::date), $3::date, interval '1 week') w(week)
-             left join (calls k join patients p on p.id = k.patient_id)
-               on p.centre_id = c.id and (k.called_at at time zone c.timezone)::date >= w.week::date
-                  and (k.called_at at time zone c.timezone)::date < w.week::date + 7
-                  and (k.called_at at time zone c.timezone)::date between $2 and $3
-            where c.id = $1
-            group by w.week order by w.week"#,
+        // Only the period's calls are read (by the time they were made), then counted per week.
+        r#"with c as (select id, timezone from centres where id = $1),
+           k as (select date_trunc('week', k.called_at at time zone c.timezone)::date as week,
+                        count(*) as calls, count(*) filter (where k.outcome = 'reached') as reached,
+                        coalesce(sum(k.duration_minutes) filter (where k.outcome = 'reached'), 0) as minutes
+                   from c join calls k on k.called_at >= ($2::date::timestamp at time zone c.timezone)
+                                      and k.called_at < (($3::date + 1)::timestamp at time zone c.timezone)
+                   join patients p on p.id = k.patient_id and p.centre_id = c.id
+                  group by 1)
+           select w.week::date as "week!", coalesce(k.calls, 0) as "calls!",
+                  coalesce(k.reached, 0) as "reached!", coalesce(k.minutes, 0) as "minutes!"
+             from generate_series(date_trunc('week', $2::date), $3::date, interval '1 week') w(week)
+             left join k on k.week = w.week::date
+            order by w.week"#,
         centre_id,
         from,
         to

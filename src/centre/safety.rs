@@ -2,23 +2,52 @@
 //! from `crate::safety`, the one reader of the one definition.
 
 use askama::Template;
-use axum::extract::{FromRequestParts, Request, State};
-use axum::middleware::Next;
+use axum::extract::{Query, State};
 use axum::response::Response;
 use axum::Form;
 use serde::Deserialize;
 
 use super::centre_of;
 use crate::safety::{self, Entry, Net, Settings};
-use crate::web::layout::NavCounts;
 use crate::web::FormErrors;
-use crate::web::{render, CurrentUser, Layout, Page, Result, Role};
+use crate::web::{render, Layout, Page, Result};
 use crate::AppState;
 
-/// One net with its patients.
+/// One net with the patients shown of it.
 pub struct NetList {
     pub net: Net,
+    /// How many patients the net holds.
+    pub total: i64,
     pub entries: Vec<Entry>,
+    /// The number of the first entry shown (1-based).
+    pub first: i64,
+}
+
+impl NetList {
+    /// Whether the page shows fewer patients than the net holds.
+    pub fn partial(&self) -> bool {
+        (self.entries.len() as i64) < self.total
+    }
+
+    /// The last entry shown.
+    pub fn last(&self) -> i64 {
+        self.first + self.entries.len() as i64 - 1
+    }
+}
+
+/// Patients shown of each net on the page with every net; a large centre has thousands, and the
+/// longest-standing come first.
+const FIRST_OF_EACH: i64 = 50;
+/// Patients on one page of a single net.
+const PER_PAGE: i64 = 200;
+
+/// `?net=call_overdue&page=2`: one net, page by page.
+#[derive(Debug, Default, Deserialize)]
+pub struct Which {
+    #[serde(default)]
+    net: String,
+    #[serde(default)]
+    page: Option<i64>,
 }
 
 /// The thresholds as typed.
@@ -87,6 +116,9 @@ impl TryFrom<&SettingsForm> for Settings {
 struct SafetyPage {
     layout: Layout,
     nets: Vec<NetList>,
+    /// The one net shown page by page, if any, and its page.
+    only: Option<Net>,
+    page: i64,
     caught: i64,
     form: SettingsForm,
     errors: FormErrors,
@@ -97,29 +129,53 @@ impl SafetyPage {
     fn caught_text(&self) -> String {
         self.layout.lang.count("safety.patients_caught", self.caught)
     }
+
+    fn shown_text(&self, list: &NetList) -> String {
+        self.layout.lang.tf(
+            "safety.shown_of",
+            &[("from", &list.first), ("to", &list.last()), ("n", &list.total)],
+        )
+    }
+
+    /// Whether this net is the one shown page by page.
+    fn is_only(&self, list: &NetList) -> bool {
+        self.only == Some(list.net)
+    }
+
+    /// Whether a page of the one net follows this one.
+    fn more(&self, list: &NetList) -> bool {
+        list.last() < list.total
+    }
 }
 
 async fn show(
     state: &AppState,
-    page: Page,
+    mut page: Page,
+    which: Which,
     form: Option<SettingsForm>,
     errors: FormErrors,
     saved: bool,
 ) -> Result<Response> {
     let centre_id = centre_of(&page.user)?;
     let at = page.now();
-    let mut all = safety::of_centre(&state.db, at, centre_id).await?;
-    let caught = safety::patients_caught(&state.db, at, centre_id).await?;
-    let nets = Net::ALL
-        .iter()
-        .map(|net| {
-            let (mine, rest): (Vec<Entry>, Vec<Entry>) =
-                std::mem::take(&mut all).into_iter().partition(|e| e.net == *net);
-            all = rest;
-            NetList {
-                net: *net,
-                entries: mine,
-            }
+    let only = Net::ALL.into_iter().find(|n| n.code() == which.net);
+    let number = which.page.unwrap_or(1).clamp(1, 1_000_000);
+    let (skip, take) = match only {
+        Some(_) => ((number - 1) * PER_PAGE, PER_PAGE),
+        None => (0, FIRST_OF_EACH),
+    };
+    let shown = safety::of_centre_shown(&state.db, at, centre_id, only, skip, take).await?;
+    let caught = shown.caught;
+    // The badge says what this page has just counted.
+    page.layout.counts = super::badge::counted(caught);
+    let nets = shown
+        .nets
+        .into_iter()
+        .map(|(net, total, entries)| NetList {
+            net,
+            total,
+            entries,
+            first: if only == Some(net) { skip + 1 } else { 1 },
         })
         .collect();
     let form = match form {
@@ -129,6 +185,8 @@ async fn show(
     render(&SafetyPage {
         layout: page.layout,
         nets,
+        only,
+        page: number,
         caught,
         form,
         errors,
@@ -137,8 +195,8 @@ async fn show(
 }
 
 /// `GET /safety-nets`: every net of the centre, with its thresholds.
-pub async fn page(State(state): State<AppState>, page: Page) -> Result<Response> {
-    show(&state, page, None, FormErrors::default(), false).await
+pub async fn page(State(state): State<AppState>, page: Page, Query(which): Query<Which>) -> Result<Response> {
+    show(&state, page, which, None, FormErrors::default(), false).await
 }
 
 /// `POST /safety-nets/settings`: the coordinator sets the centre's thresholds.
@@ -156,31 +214,8 @@ pub async fn save_settings(
                 centre_id,
                 "changed the safety-net thresholds"
             );
-            show(&state, page, None, FormErrors::default(), true).await
+            show(&state, page, Which::default(), None, FormErrors::default(), true).await
         }
-        Err(errors) => show(&state, page, Some(form), errors, false).await,
+        Err(errors) => show(&state, page, Which::default(), Some(form), errors, false).await,
     }
-}
-
-/// Middleware: puts the number of the coordinator's patients in the nets on the request for
-/// the navigation.
-pub async fn nav_counts(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let (mut parts, body) = request.into_parts();
-    let is_page = parts.method == axum::http::Method::GET
-        && !parts.uri.path().starts_with("/static/")
-        && parts.uri.path() != "/healthz";
-    if is_page {
-        if let Ok(user) = CurrentUser::from_request_parts(&mut parts, &state).await {
-            if let (Role::Coordinator, Some(centre_id)) = (user.role, user.centre_id) {
-                match safety::patients_caught(&state.db, state.clock.now(), centre_id).await {
-                    Ok(n) if n > 0 => {
-                        parts.extensions.insert(NavCounts(vec![("/safety-nets", n)]));
-                    }
-                    Ok(_) => {}
-                    Err(e) => tracing::warn!(error = %e, "counting the safety nets failed"),
-                }
-            }
-        }
-    }
-    next.run(Request::from_parts(parts, body)).await
 }

@@ -4,6 +4,7 @@ pub mod dictionary;
 pub mod export;
 pub mod page;
 pub mod pseudonym;
+pub mod worker;
 
 use axum::routing::{get, post};
 use axum::{middleware, Router};

@@ -11,7 +11,7 @@ use chrono::{Months, NaiveDate};
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 
-use super::export::{self, Filter};
+use super::export::Filter;
 use super::pseudonym::Pseudonymiser;
 use crate::admin::users::{centre_choices, CentreChoice};
 use crate::web::FormErrors;
@@ -150,10 +150,10 @@ pub async fn download(
     .await?;
     tracing::info!(user_id = page.user.id, "research export started");
     let (tx, rx) = mpsc::channel(8);
-    let db = state.db.clone();
+    let url = state.config.database_url.clone();
     tokio::spawn(async move {
         let failed = tx.clone();
-        match export::write(db, filter, names, tx).await {
+        match super::worker::write_apart(url, filter, names, tx).await {
             Ok(counts) => tracing::info!(
                 calls = counts.calls,
                 patients = counts.patients,

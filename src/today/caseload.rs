@@ -12,7 +12,7 @@ use crate::safety::Net;
 use crate::web::{render, Layout, Page, Result};
 use crate::AppState;
 
-/// The nurse's patients with what the lists need, in one query (each lateral join reads an index).
+/// The nurse's patients with what the lists need, in one query over the open courses' kept counts.
 pub async fn of_nurse(
     db: &sqlx::PgPool,
     nurse_id: i64,
@@ -21,21 +21,27 @@ pub async fn of_nurse(
 ) -> Result<Vec<Row>, sqlx::Error> {
     sqlx::query_as!(
         Row,
+        // An open course carries its counts (kept by the database with every call and booking);
+        // only a patient without one (My patients, "all" or "ended") is looked up the long way.
         r#"select p.id as patient_id, p.first_name, p.last_name, p.birth_date,
                   coalesce(p.mobile, p.phone) as phone, p.diagnoses, p.status as "status: PatientStatus",
-                  nx.starts_at as "starts_at?",
-                  coalesce((select count(*) from calls x where x.course_id = c.id and x.outcome = 'reached'), 0) as "reached!",
-                  lc.called_at as "last_call_at?", lc.outcome as "last_outcome?: Outcome",
+                  case when c.id is not null then c.next_call_at
+                       else (select min(a.starts_at) from appointments a
+                              where a.patient_id = p.id and a.status = 'scheduled' and a.kind = 'call') end
+                      as "starts_at?",
+                  coalesce(c.reached_calls, 0)::bigint as "reached!",
+                  case when c.id is not null then c.last_call_at else lc.called_at end as "last_call_at?",
+                  case when c.id is not null then c.last_call_outcome else lc.outcome end as "last_outcome?: Outcome",
                   array(select s.net from safety_nets($2) s where s.patient_id = p.id and s.centre_id = p.centre_id)
                       as "nets!: Vec<Net>",
                   c.start_date as "start_date?", c.planned_end as "planned_end?"
              from patients p
-             left join lateral (select c.id, c.start_date, c.planned_end from courses c
+             left join lateral (select c.id, c.start_date, c.planned_end, c.next_call_at, c.reached_calls,
+                                       c.last_call_at, c.last_call_outcome
+                                  from courses c
                                  where c.patient_id = p.id and c.end_date is null limit 1) c on true
-             left join lateral (select a.starts_at from appointments a
-                                 where a.patient_id = p.id and a.status = 'scheduled' and a.kind = 'call'
-                                 order by a.starts_at limit 1) nx on true
-             left join lateral (select x.called_at, x.outcome from calls x where x.patient_id = p.id
+             left join lateral (select x.called_at, x.outcome from calls x
+                                 where x.patient_id = p.id and c.id is null
                                  order by x.called_at desc limit 1) lc on true
             where p.nurse_id = $1 and (not $3 or p.status = 'active') and p.arm is distinct from 'control'
             order by p.last_name, p.first_name"#,

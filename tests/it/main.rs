@@ -14,6 +14,7 @@ mod calls;
 mod centre;
 mod cli;
 mod control_arm;
+mod course_counters;
 mod course_fixtures;
 mod courses;
 mod database_roles;

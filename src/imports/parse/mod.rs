@@ -31,6 +31,9 @@ pub const MAX_NAME_CHARS: usize = 200;
 pub const MAX_TEXT_CHARS: usize = 500;
 /// [`Warning::value`] is cut to this many characters.
 pub const MAX_WARNING_VALUE_CHARS: usize = 100;
+/// Data rows one list may have: well above a region's list, low enough that a list's rows always
+/// fit in memory (a file of tiny rows could otherwise hold millions within the size limit).
+pub const MAX_ROWS: usize = 500_000;
 /// The header row must be among this many first non-blank rows.
 pub const HEADER_SCAN_ROWS: usize = 10;
 
@@ -104,6 +107,9 @@ pub enum Refusal {
     /// An old binary `.xls` workbook or a password-protected one.
     #[error("the file is an old .xls workbook or is protected by a password")]
     LegacyWorkbook,
+    /// More than [`MAX_ROWS`] data rows.
+    #[error("the list has more than 500,000 rows")]
+    TooManyRows,
 }
 
 impl Refusal {
@@ -120,6 +126,7 @@ impl Refusal {
             Refusal::TooManyCells => "import.refused.too_many_cells",
             Refusal::BadXlsx => "import.refused.bad_xlsx",
             Refusal::LegacyWorkbook => "import.refused.legacy_workbook",
+            Refusal::TooManyRows => "import.refused.too_many_rows",
         }
     }
 
@@ -128,6 +135,7 @@ impl Refusal {
         match self {
             Refusal::TooLarge => Some(format!("{} MB", MAX_FILE_BYTES / (1024 * 1024))),
             Refusal::TooManyCells => Some(xlsx::MAX_CELLS.to_string()),
+            Refusal::TooManyRows => Some(MAX_ROWS.to_string()),
             _ => None,
         }
     }

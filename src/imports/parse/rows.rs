@@ -86,6 +86,10 @@ impl Collector {
             return;
         }
         self.data_rows += 1;
+        // Past the cap the list is refused at the end; nothing more is kept meanwhile.
+        if self.data_rows > super::MAX_ROWS {
+            return;
+        }
         let row = RowFields {
             cells,
             index: &self.index,
@@ -118,6 +122,9 @@ impl Collector {
     pub fn finish(self, format: Format) -> Result<ParsedList, Refusal> {
         if self.data_rows == 0 {
             return Err(Refusal::HeaderOnly);
+        }
+        if self.data_rows > super::MAX_ROWS {
+            return Err(Refusal::TooManyRows);
         }
         Ok(ParsedList {
             format,

@@ -22,6 +22,11 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
         "For mange forsøg fra denne adresse. Vent et par minutter.",
         "Too many attempts from this address. Wait a few minutes.",
     ),
+    (
+        "login.busy",
+        "Mange logger ind lige nu. Prøv igen om et par sekunder.",
+        "Many people are signing in right now. Try again in a few seconds.",
+    ),
     // Passwords
     ("password.title", "Skift adgangskode", "Change password"),
     ("password.current", "Nuværende adgangskode", "Current password"),

@@ -142,6 +142,11 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
         "The workbook has more cells or text than an invitation list can have (at most {arg} filled cells and 48 MB of text) and is refused. Split the list.",
     ),
     (
+        "import.refused.too_many_rows",
+        "Listen har flere end {arg} rækker og er afvist; intet er importeret. Del listen op i flere filer.",
+        "The list has more than {arg} rows and is refused; nothing was imported. Split the list into several files.",
+    ),
+    (
         "import.refused.bad_xlsx",
         "Regnearket kan ikke læses.",
         "The workbook cannot be read.",

@@ -86,6 +86,7 @@ fn refusals_have_keys_and_english_sentences() {
         Refusal::TooManyCells,
         Refusal::BadXlsx,
         Refusal::LegacyWorkbook,
+        Refusal::TooManyRows,
     ];
     let mut keys: Vec<_> = all.iter().map(Refusal::key).collect();
     assert!(keys.iter().all(|k| k.starts_with("import.refused.")));
@@ -94,4 +95,15 @@ fn refusals_have_keys_and_english_sentences() {
     assert_eq!(Refusal::Empty.to_string(), "the file is empty");
     assert_eq!(Refusal::NoCprColumn.key(), "import.refused.no_cpr_column");
     assert_eq!(Refusal::Empty.detail(), None);
+}
+
+#[test]
+fn a_list_of_more_than_half_a_million_rows_is_refused_and_says_so() {
+    let mut csv = String::from("CPR;Navn\n");
+    for n in 0..=super::super::MAX_ROWS {
+        // Rows need not be valid to count: the cap is on what the file holds.
+        csv.push_str(&format!("{n};x\n"));
+    }
+    assert_eq!(refusal("liste.csv", csv.as_bytes()), Refusal::TooManyRows);
+    assert_eq!(Refusal::TooManyRows.detail().as_deref(), Some("500000"));
 }
