@@ -109,6 +109,55 @@ pub async fn lock_nurses(conn: &mut PgConnection, ids: &[i64]) -> Result<Vec<Nur
     .await
 }
 
+/// A patient who came onto a nurse's caseload recently, as Today tells her.
+#[derive(Clone, Debug)]
+pub struct Arrival {
+    pub patient_id: i64,
+    pub first_name: String,
+    pub last_name: String,
+    pub birth_date: NaiveDate,
+    /// The nurse who held the patient before, if any (none: newly assigned).
+    pub from_nurse: Option<String>,
+    /// The last day of a temporary cover, if it is one.
+    pub until: Option<NaiveDate>,
+    pub at: DateTime<Utc>,
+}
+
+impl Arrival {
+    pub fn name(&self) -> String {
+        format!("{} {}", self.first_name, self.last_name)
+    }
+}
+
+/// The patients who came onto `nurse_id`'s caseload since `since` and are still hers, newest
+/// first (from the history of nurse changes the database keeps).
+pub async fn arrivals(
+    db: &sqlx::PgPool,
+    nurse_id: i64,
+    since: DateTime<Utc>,
+) -> Result<Vec<Arrival>, sqlx::Error> {
+    let mut found = sqlx::query_as!(
+        Arrival,
+        r#"select distinct on (c.patient_id)
+                  c.patient_id, p.first_name, p.last_name, p.birth_date, f.name as "from_nurse?",
+                  m.until as "until?", c.at
+             from nurse_changes c
+             join patients p on p.id = c.patient_id and p.nurse_id = $1 and on_caseload(p.status, p.arm)
+             left join users f on f.id = c.from_nurse_id
+             left join lateral (select until from caseload_moves
+                                 where patient_id = c.patient_id and to_nurse_id = $1 and returned_at is null
+                                 order by moved_at desc limit 1) m on true
+            where c.to_nurse_id = $1 and c.at >= $2
+            order by c.patient_id, c.at desc"#,
+        nurse_id,
+        since
+    )
+    .fetch_all(db)
+    .await?;
+    found.sort_by_key(|a| std::cmp::Reverse(a.at));
+    Ok(found)
+}
+
 /// Returns patients whose temporary move has passed its end date to their own nurse, with their
 /// open appointments (an earlier one left unlogged too). A patient whose appointment would
 /// clash stays until it is resolved.

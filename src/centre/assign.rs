@@ -209,6 +209,7 @@ pub async fn assign(
             return centre_page(&state, page, keep, Some(text), None).await;
         }
     }
+    crate::db::set_actor(&mut tx, page.user.id, "").await?;
     for (patient_id, nurse_id) in &choices {
         crate::patients::set_nurse(&mut tx, *patient_id, *nurse_id).await?;
     }

@@ -209,6 +209,7 @@ pub async fn move_to(
     by: i64,
 ) -> Result<Result<usize, chrono::DateTime<chrono::Utc>>> {
     let mut tx = db.begin().await?;
+    crate::db::set_actor(&mut tx, by, "").await?;
     for patient_id in patients {
         let one = caseload::Move {
             patient_id: *patient_id,

@@ -146,13 +146,7 @@ pub async fn page(
     let minutes: i64 = weeks.iter().map(|w| w.minutes).sum();
     let per_week: Vec<(String, f64, String)> = weeks
         .iter()
-        .map(|w| {
-            (
-                w.week.format("%d.%m").to_string(),
-                w.calls as f64,
-                w.calls.to_string(),
-            )
-        })
+        .map(|w| (lang.day_and_month(w.week), w.calls as f64, w.calls.to_string()))
         .collect();
     render(&OverviewPage {
         from,

@@ -25,6 +25,8 @@ struct TodayPage {
     no_call: Vec<Row>,
     attention: Vec<Row>,
     questionnaires: Vec<crate::questionnaires::DueQuestionnaire>,
+    /// Patients new on her caseload this week: assigned, moved or covered.
+    arrivals: Vec<crate::caseload::Arrival>,
 }
 
 impl TodayPage {
@@ -66,10 +68,27 @@ impl TodayPage {
         }
     }
 
+    /// Where a new patient came from: "from Nora Hansen, until 05.12.2026", or "assigned".
+    fn arrival_text(&self, a: &crate::caseload::Arrival) -> String {
+        let lang = self.layout.lang;
+        let mut text = match &a.from_nurse {
+            Some(name) => lang.tf("today.arrival_from", &[("name", name)]),
+            None => lang.t("today.arrival_assigned").to_owned(),
+        };
+        if let Some(until) = a.until {
+            text.push_str(", ");
+            text.push_str(&lang.tf("today.arrival_until", &[("date", &lang.date(until))]));
+        }
+        text
+    }
+
     fn diagnoses(&self, row: &Row) -> String {
         row.diagnoses_text(self.layout.lang)
     }
 }
+
+/// How long a patient counts as new on a caseload.
+const NEW_FOR_DAYS: i64 = 7;
 
 /// `GET /today`.
 pub async fn show(State(state): State<AppState>, page: Page) -> Result<Response> {
@@ -96,6 +115,12 @@ pub async fn show(State(state): State<AppState>, page: Page) -> Result<Response>
     render(&TodayPage {
         today: page.layout.date(&day),
         questionnaires: crate::questionnaires::due_for_nurse(&state.db, page.user.id).await?,
+        arrivals: crate::caseload::arrivals(
+            &state.db,
+            page.user.id,
+            page.now() - chrono::Duration::days(NEW_FOR_DAYS),
+        )
+        .await?,
         layout: page.layout,
         due_today,
         overdue,

@@ -126,6 +126,14 @@ impl Lang {
         }
     }
 
+    /// A day of the year without the year, for chart labels: `24.11` or `Nov 24`.
+    pub fn day_and_month(self, date: NaiveDate) -> String {
+        match self {
+            Lang::Da => date.format("%d.%m").to_string(),
+            Lang::En => date.format("%b %-d").to_string(),
+        }
+    }
+
     /// A date: `24.11.2026` or `2026-11-24`.
     pub fn date(self, date: NaiveDate) -> String {
         match self {

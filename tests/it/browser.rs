@@ -533,7 +533,7 @@ async fn a_coordinator_takes_an_invited_patient_from_letter_to_the_nurses_caselo
     browser
         .click(&format!("button[name='only'][value='{patient}']"))
         .await;
-    browser.wait_for_text("p.notice", "1 patienter").await;
+    browser.wait_for_text("p.notice", "1 patient er tildelt").await;
     browser.goto(&format!("/patients/{patient}/invitation")).await;
     assert!(
         browser.text("#nurse").await.contains("Nina Nielsen"),

@@ -187,3 +187,93 @@ async fn a_nurse_finds_a_patient_of_her_centre_from_anywhere_with_the_slash_key(
     );
     browser.close().await;
 }
+
+/// The serious and critical accessibility violations axe-core finds on the page at `path`.
+async fn axe_violations(browser: &Browser, path: &str) -> Vec<String> {
+    static AXE: &str = include_str!("../fixtures/axe/axe.min.js");
+    browser.goto(path).await;
+    browser.wait_for(path).await;
+    browser.client.execute(AXE, vec![]).await.unwrap();
+    let found = browser
+        .client
+        .execute_async(
+            "var done = arguments[arguments.length - 1];
+             axe.run(document, { resultTypes: ['violations'] }).then(function (r) {
+               done(r.violations
+                 .filter(function (v) { return v.impact === 'serious' || v.impact === 'critical'; })
+                 .map(function (v) { return v.id + ' (' + v.nodes.length + '): ' + v.nodes[0].target.join(' '); }));
+             });",
+            vec![],
+        )
+        .await
+        .unwrap();
+    found
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| format!("{path}: {}", v.as_str().unwrap()))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn axe_finds_no_serious_or_critical_violation_on_the_pages_of_each_role() {
+    let app = TestApp::new().await;
+    let ouh = app.centre("OUH").await;
+    let nurse = app
+        .user("nina@example.test", coachline::web::Role::Nurse, Some(ouh))
+        .await;
+    app.user("cora@example.test", coachline::web::Role::Coordinator, Some(ouh))
+        .await;
+    app.user("ada@example.test", coachline::web::Role::Admin, None)
+        .await;
+    let patient = active(&app, ouh, nurse, "0101481234", "Inge", "Opdigtsen", 6).await;
+    booked(&app, patient, nurse, local(today(), "23:30")).await;
+    let browser = Browser::start(&app).await;
+    let mut found = Vec::new();
+    browser.goto("/login").await;
+    found.extend(axe_violations(&browser, "/login").await);
+    browser.sign_in("nina@example.test", PASSWORD).await;
+    for path in [
+        "/today".to_owned(),
+        "/my-patients".to_owned(),
+        "/week".to_owned(),
+        "/patients".to_owned(),
+        format!("/patients/{patient}"),
+        format!("/patients/{patient}/calls/new"),
+        format!("/patients/{patient}/plan"),
+        format!("/patients/{patient}/contacts"),
+    ] {
+        found.extend(axe_violations(&browser, &path).await);
+    }
+    browser.sign_out().await;
+    browser.sign_in("cora@example.test", PASSWORD).await;
+    for path in [
+        "/centre",
+        "/patients",
+        "/nurses",
+        "/safety-nets",
+        "/overview",
+        "/centre/rooms",
+    ] {
+        found.extend(axe_violations(&browser, path).await);
+    }
+    browser.sign_out().await;
+    browser.sign_in("ada@example.test", PASSWORD).await;
+    for path in [
+        "/imports",
+        "/patients",
+        "/admin/users",
+        "/admin/centres",
+        "/admin/access-log",
+        "/admin/topics",
+        "/admin/questionnaires",
+    ] {
+        found.extend(axe_violations(&browser, path).await);
+    }
+    assert!(
+        found.is_empty(),
+        "accessibility violations:\n{}",
+        found.join("\n")
+    );
+    browser.close().await;
+}

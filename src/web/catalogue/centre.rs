@@ -141,5 +141,8 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
     ("overview.end_unreachable", "kan ikke træffes", "unreachable"),
     ("overview.end_other", "andet", "other"),
     ("overview.calls_per_week", "Opkald pr. uge", "Calls per week"),
+    ("overview.stage", "Trin", "Stage"),
+    ("overview.people", "Patienter", "Patients"),
+    ("chart.as_table", "Vis tallene som tabel", "Show the figures as a table"),
     ("overview.week_of", "Ugen fra", "Week of"),
 ];

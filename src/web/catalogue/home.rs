@@ -20,6 +20,18 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
         "The point in the course is reached and the answers are missing.",
     ),
     ("today.questionnaire_timepoint", "Tidspunkt", "Point in course"),
+    (
+        "today.arrivals_heading",
+        "Nye på din liste i denne uge",
+        "New on your caseload this week",
+    ),
+    ("today.arrival_from", "fra {name}", "from {name}"),
+    ("today.arrival_assigned", "tildelt dig", "assigned to you"),
+    (
+        "today.arrival_until",
+        "du dækker til og med {date}",
+        "you cover until {date}",
+    ),
     ("today.questionnaire_due_on", "Fra", "From"),
     ("today.questionnaire_enter", "Indtast svar", "Enter answers"),
     (

@@ -122,6 +122,14 @@ async fn many_patients_are_assigned_in_one_step_each_to_the_chosen_nurse() {
         .await;
     assert_eq!(response.status, StatusCode::SEE_OTHER);
     assert_eq!(status_and_nurse(&app, c).await.1, Some(bent));
+    // Bente is told on Today that two patients were assigned to her this week.
+    let mut bente = app.client();
+    bente
+        .sign_in("bente@example.test", crate::helpers::PASSWORD)
+        .await;
+    let arrivals = bente.get("/today").await.texts("#arrivals li");
+    assert_eq!(arrivals.len(), 2, "{arrivals:?}");
+    assert!(arrivals.iter().all(|a| a.contains("tildelt dig")), "{arrivals:?}");
 }
 
 #[tokio::test]

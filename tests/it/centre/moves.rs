@@ -113,6 +113,28 @@ async fn a_temporary_move_returns_the_patients_and_their_appointments_after_its_
     let page = coord.get(&format!("/nurses/{bent}")).await;
     assert_eq!(page.texts("tbody tr").len(), 2);
     assert!(page.body.contains("Vender tilbage til Anna Andersen"));
+    // Bente is told on Today who is new on her list, from whom and until when.
+    let mut bente = app.client();
+    bente
+        .sign_in("bente@example.test", crate::helpers::PASSWORD)
+        .await;
+    let today = bente.get("/today").await;
+    let arrivals = today.texts("#arrivals li");
+    assert_eq!(arrivals.len(), 2, "{}", today.body);
+    assert!(
+        arrivals
+            .iter()
+            .all(|a| a.contains("fra Anna Andersen") && a.contains("dækker til og med")),
+        "{arrivals:?}"
+    );
+    let mut anna_client = app.client();
+    anna_client
+        .sign_in("anna@example.test", crate::helpers::PASSWORD)
+        .await;
+    assert!(
+        anna_client.get("/today").await.texts("#arrivals li").is_empty(),
+        "nothing came to Anna"
+    );
     // The end date passes.
     sqlx::query("update caseload_moves set until = current_date - 2")
         .execute(&app.db)
