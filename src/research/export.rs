@@ -263,7 +263,7 @@ pub async fn write(db: PgPool, filter: Filter, names: Pseudonymiser, tx: Sender)
             let name = cache.of(r.id, &r.cpr).to_owned();
             csv.write_record([
                 name,
-                r.course_id.to_string(),
+                opt(r.course_id),
                 r.instrument,
                 r.timepoint,
                 r.answered_on.to_string(),

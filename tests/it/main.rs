@@ -19,6 +19,7 @@ mod courses;
 mod database_roles;
 mod demo;
 mod evaluation_browser;
+mod follow_up;
 mod import_cli;
 mod imports;
 mod language;
