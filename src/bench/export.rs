@@ -141,7 +141,8 @@ pub async fn measure(db: &PgPool, filter: Filter, names: Pseudonymiser) -> anyho
     let started = Instant::now();
     let cpu_before = cpu_time();
     let (tx, mut rx) = mpsc::channel(8);
-    let writer = tokio::spawn(export::write(db.clone(), filter, names, tx));
+    let today = crate::clock::today_at(chrono::Utc::now(), chrono_tz::Europe::Copenhagen);
+    let writer = tokio::spawn(export::write(db.clone(), filter, names, today, tx));
     let mut bytes = 0u64;
     while let Some(chunk) = rx.recv().await {
         bytes += chunk?.len() as u64;

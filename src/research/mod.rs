@@ -1,9 +1,11 @@
 //! Research: the pseudonymised export for admins and researchers, and its benchmark.
 
+pub mod consort;
 pub mod dictionary;
 pub mod export;
 pub mod page;
 pub mod pseudonym;
+mod trial_files;
 
 use axum::routing::{get, post};
 use axum::{middleware, Router};

@@ -38,3 +38,4 @@ mod security;
 mod sign_in_limits;
 mod spreadsheet_safety;
 mod text_limits;
+mod trial_export;
