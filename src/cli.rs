@@ -15,7 +15,7 @@ pub enum UserCommand {
         email: String,
         #[arg(long)]
         name: String,
-        /// admin, coordinator, nurse or researcher
+        /// admin, coordinator, nurse, researcher or research_assistant
         #[arg(long)]
         role: String,
         /// The call centre's code (required for coordinators and nurses).

@@ -18,6 +18,7 @@ pub mod courses;
 pub mod db;
 pub mod demo;
 pub mod domain;
+pub mod follow_up;
 pub mod imports;
 pub mod invitations;
 pub mod letters;
@@ -90,6 +91,7 @@ pub fn app(state: AppState) -> Router {
         .merge(questionnaires::router(state.clone()))
         .merge(reachability::router(state.clone()))
         .merge(research::router(state.clone()))
+        .merge(follow_up::router(state.clone()))
         .merge(record::router(state.clone()))
         .merge(rooms::router(state.clone()))
         .merge(web::observe::router(state.clone()))

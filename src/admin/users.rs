@@ -167,7 +167,7 @@ struct UserFormPage {
     form: UserForm,
     errors: FormErrors,
     centres: Vec<CentreChoice>,
-    roles: [Role; 4],
+    roles: [Role; 5],
     /// Whether the person has a second factor set up (shown with a reset button).
     second_factor: bool,
 }

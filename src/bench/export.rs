@@ -141,10 +141,12 @@ pub async fn measure(database_url: &str, filter: Filter, names: Pseudonymiser) -
     let started = Instant::now();
     let cpu_before = cpu_time();
     let (tx, mut rx) = mpsc::channel(8);
+    let today = crate::clock::today_at(chrono::Utc::now(), chrono_tz::Europe::Copenhagen);
     let writer = tokio::spawn(crate::research::worker::write_apart(
         database_url.to_owned(),
         filter,
         names,
+        today,
         tx,
     ));
     let mut bytes = 0u64;

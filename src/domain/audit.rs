@@ -17,6 +17,10 @@ vocabulary! {
         QuestionnairesView = "questionnaires.view" => "audit.action.questionnaires_view",
         /// A questionnaire was recorded for a patient.
         QuestionnaireRecord = "questionnaire.record" => "audit.action.questionnaire_record",
+        /// A person's follow-up page was opened by the research assistant.
+        FollowUpView = "follow_up.view" => "audit.action.follow_up_view",
+        /// A follow-up result (with its answers) was recorded for a person.
+        FollowUpRecord = "follow_up.record" => "audit.action.follow_up_record",
         /// The list of who opened a patient's data was opened.
         AccessView = "patient.access_view" => "audit.action.access_view",
         /// A search found the patient by their CPR number (the number itself is not kept).

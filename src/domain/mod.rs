@@ -14,6 +14,7 @@ mod audit;
 mod calls;
 pub mod course;
 mod courses;
+mod follow_up;
 mod patients;
 mod questionnaires;
 
@@ -21,6 +22,7 @@ pub use appointments::{AppointmentKind, AppointmentStatus};
 pub use audit::AccessAction;
 pub use calls::Outcome;
 pub use courses::{EndReason, GoalStatus, ReferralKind};
+pub use follow_up::{FollowUpMode, FollowUpResult, FollowUpState};
 pub use patients::{Arm, PatientStatus, Sex};
 pub use questionnaires::{Scoring, Timepoint};
 
@@ -100,5 +102,23 @@ mod tests {
             Timepoint::label_key,
         );
         round_trips(Scoring::ALL, Scoring::as_str, Scoring::parse, Scoring::label_key);
+        round_trips(
+            FollowUpResult::ALL,
+            FollowUpResult::as_str,
+            FollowUpResult::parse,
+            FollowUpResult::label_key,
+        );
+        round_trips(
+            FollowUpState::ALL,
+            FollowUpState::as_str,
+            FollowUpState::parse,
+            FollowUpState::label_key,
+        );
+        round_trips(
+            FollowUpMode::ALL,
+            FollowUpMode::as_str,
+            FollowUpMode::parse,
+            FollowUpMode::label_key,
+        );
     }
 }

@@ -71,7 +71,8 @@ pub async fn due_for_nurse(db: &sqlx::PgPool, nurse_id: i64) -> Result<Vec<DueQu
 #[derive(Clone, Debug)]
 pub struct QuestionnaireEvent {
     pub response_id: i64,
-    pub course_id: i64,
+    /// The course, or none for an answer at a study follow-up.
+    pub course_id: Option<i64>,
     /// The day it was answered (the timeline's date).
     pub answered_on: NaiveDate,
     /// When it was entered.
@@ -84,6 +85,8 @@ pub struct QuestionnaireEvent {
     pub raw_score: f64,
     pub score: f64,
     pub recorded_by: Option<String>,
+    /// A later response corrects this one (which stays, and no longer counts).
+    pub corrected: bool,
 }
 
 impl QuestionnaireEvent {
@@ -127,7 +130,8 @@ pub async fn timeline_events(
         QuestionnaireEvent,
         r#"select r.id as response_id, r.course_id, r.answered_on, r.created_at, i.code as instrument_code,
                   i.name_da, i.name_en, r.timepoint as "timepoint: Timepoint", r.raw_score::float8 as "raw_score!",
-                  r.score::float8 as "score!", u.name as "recorded_by?"
+                  r.score::float8 as "score!", u.name as "recorded_by?",
+                  exists (select 1 from questionnaire_responses c where c.amends = r.id) as "corrected!"
              from questionnaire_responses r
              join instruments i on i.id = r.instrument_id
              left join users u on u.id = r.recorded_by

@@ -6,6 +6,7 @@ pub mod admin;
 pub mod due;
 pub mod model;
 pub mod pages;
+pub mod store;
 pub mod trend;
 
 use axum::routing::{get, post};

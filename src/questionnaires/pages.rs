@@ -10,6 +10,7 @@ use serde::Deserialize;
 
 use super::due::{timeline_events, QuestionnaireEvent};
 use super::model::{instruments, Instrument, ScoreError, Timepoint};
+use super::store;
 use super::trend::{self, Trend};
 use crate::audit::openings::{open_patient, PatientHead};
 use crate::web::FormErrors;
@@ -42,6 +43,8 @@ pub struct AnswerForm {
     pub timepoint: String,
     pub answered_on: String,
     pub values: Vec<(i64, String)>,
+    /// Why an answer already given for this timepoint is corrected (empty: a first answer).
+    pub correction: String,
 }
 
 impl AnswerForm {
@@ -52,6 +55,7 @@ impl AnswerForm {
                 "instrument" => form.instrument = value,
                 "timepoint" => form.timepoint = value,
                 "answered_on" => form.answered_on = value,
+                "correction" => form.correction = value,
                 other => {
                     if let Some(id) = other.strip_prefix("item_").and_then(|i| i.parse().ok()) {
                         form.values.push((id, value));
@@ -96,8 +100,13 @@ impl PatientPage {
         self.missing.contains(item)
     }
 
-    fn timepoints(&self) -> &'static [Timepoint] {
-        Timepoint::ALL
+    fn timepoints(&self) -> Vec<Timepoint> {
+        Timepoint::ALL.iter().copied().filter(|t| t.in_course()).collect()
+    }
+
+    /// Whether the form asks why an answer already given is corrected.
+    fn asks_correction(&self) -> bool {
+        self.errors.get("correction").is_some() || !self.form.correction.is_empty()
     }
 
     fn score_text(&self, value: &f64) -> String {
@@ -134,7 +143,7 @@ async fn page_for(
             .filter_map(|i| {
                 let mut scores: Vec<(NaiveDate, f64)> = events
                     .iter()
-                    .filter(|e| e.course_id == c.id && e.instrument_code == i.code)
+                    .filter(|e| e.course_id == Some(c.id) && e.instrument_code == i.code && !e.corrected)
                     .map(|e| (e.answered_on, e.score))
                     .collect();
                 scores.sort_by_key(|(d, _)| *d);
@@ -203,6 +212,7 @@ pub async fn show(
             .unwrap_or_else(|| reached.as_str().to_owned()),
         answered_on: today.to_string(),
         values: Vec::new(),
+        correction: String::new(),
     };
     page_for(
         &state,
@@ -242,7 +252,7 @@ pub async fn record(
         return Err(AppError::BadRequest);
     };
     let mut errors = FormErrors::default();
-    let timepoint = Timepoint::parse(&form.timepoint);
+    let timepoint = Timepoint::parse(&form.timepoint).filter(|t| t.in_course());
     if timepoint.is_none() {
         errors.add("timepoint", "questionnaires.timepoint_invalid");
     }
@@ -264,42 +274,50 @@ pub async fn record(
         Err(ScoreError::Unanswered(items)) => items.clone(),
         Ok(_) => Vec::new(),
     };
-    let (Some(timepoint), Some(answered_on), Ok((raw, score)), true) =
+    let (Some(timepoint), Some(answered_on), Ok(_), true) =
         (timepoint, answered_on, scored, errors.is_empty())
     else {
         return page_for(&state, page, patient, form, errors, missing, false).await;
     };
+    if errors.limit("correction", &form.correction, crate::web::limits::Limit::Line) {
+        return page_for(&state, page, patient, form, errors, missing, false).await;
+    }
+    let correction = form.correction.trim();
     let mut tx = state.db.begin().await?;
-    let response_id = sqlx::query_scalar!(
-        "insert into questionnaire_responses (patient_id, course_id, instrument_id, timepoint, answered_on,
-                                              raw_score, score, recorded_by)
-         values ($1, $2, $3, $4, $5, $6::float8, $7::float8, $8) returning id",
-        id,
-        course.id,
-        instrument.id,
-        timepoint as Timepoint,
-        answered_on,
-        raw,
-        score,
-        page.user.id
+    let original = store::original_for(&mut *tx, course.id, instrument.id, timepoint).await?;
+    // A reason with nothing to correct is a first answer.
+    let correction = original
+        .filter(|_| !correction.is_empty())
+        .map(|(original, _)| (original, correction));
+    let stored = store::store(
+        &mut tx,
+        store::NewResponse {
+            patient_id: id,
+            belongs: store::Belongs::Course {
+                course_id: course.id,
+                timepoint,
+            },
+            instrument,
+            answered_on,
+            answers: &answers,
+            recorded_by: page.user.id,
+            correction,
+        },
     )
-    .fetch_one(&mut *tx)
-    .await?;
-    let (items, values): (Vec<i64>, Vec<i32>) = answers
-        .iter()
-        .filter(|(item, _)| instrument.items.iter().any(|i| i.id == *item))
-        .copied()
-        .unzip();
-    sqlx::query!(
-        "insert into questionnaire_answers (response_id, item_id, value)
-         select $1, item, value from unnest($2::bigint[], $3::int[]) as t(item, value)
-         on conflict do nothing",
-        response_id,
-        &items,
-        &values
-    )
-    .execute(&mut *tx)
-    .await?;
+    .await;
+    let response_id = match stored {
+        Ok(response_id) => response_id,
+        Err(store::StoreError::AlreadyAnswered) => {
+            drop(tx);
+            errors.add("correction", "questionnaires.already_answered");
+            return page_for(&state, page, patient, form, errors, missing, false).await;
+        }
+        Err(store::StoreError::Unanswered(items)) => {
+            drop(tx);
+            return page_for(&state, page, patient, form, errors, items, false).await;
+        }
+        Err(store::StoreError::Db(e)) => return Err(e.into()),
+    };
     tx.commit().await?;
     tracing::info!(
         user_id = page.user.id,

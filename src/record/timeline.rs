@@ -230,7 +230,7 @@ fn questionnaire_entry(q: crate::questionnaires::QuestionnaireEvent) -> Entry {
         kind: Kind::Questionnaire,
         who: q.recorded_by,
         id: q.response_id,
-        ref_id: Some(q.course_id),
+        ref_id: q.course_id,
         when_at: None,
         day: Some(q.answered_on),
         code: Some(q.timepoint.as_str().to_owned()),

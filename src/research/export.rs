@@ -37,11 +37,21 @@ pub struct Counts {
     pub calls: u64,
     pub questionnaires: u64,
     pub referrals: u64,
+    pub goals: u64,
+    pub goal_progress: u64,
+    pub meetings: u64,
+    pub letters: u64,
+    pub caseload_moves: u64,
+    pub consent: u64,
+    pub questionnaire_items: u64,
+    pub timepoints: u64,
+    pub randomisation: u64,
+    pub consort: u64,
 }
 
 /// The compressor's output, shared with the loop that sends it on.
 #[derive(Clone, Default)]
-struct Shared(Arc<Mutex<Vec<u8>>>);
+pub(super) struct Shared(Arc<Mutex<Vec<u8>>>);
 
 impl Write for Shared {
     fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
@@ -59,7 +69,7 @@ pub type Sender = mpsc::Sender<std::io::Result<Bytes>>;
 
 impl Shared {
     /// Sends what has gathered once it is a chunk (or always, at the end).
-    async fn pump(&self, tx: &Sender, all: bool) -> anyhow::Result<()> {
+    pub(super) async fn pump(&self, tx: &Sender, all: bool) -> anyhow::Result<()> {
         let chunk = {
             let mut buf = self.0.lock().expect("not poisoned");
             if buf.is_empty() || (!all && buf.len() < CHUNK) {
@@ -82,13 +92,20 @@ fn age_band(age: Option<i32>) -> String {
     }
 }
 
-fn opt<T: ToString>(value: Option<T>) -> String {
+pub(super) fn opt<T: ToString>(value: Option<T>) -> String {
     value.map(|v| v.to_string()).unwrap_or_default()
 }
 
 /// Writes the whole export into `tx`. An error ends the stream (the download breaks off rather
-/// than ending in a ZIP that looks complete).
-pub async fn write(db: PgPool, filter: Filter, names: Pseudonymiser, tx: Sender) -> anyhow::Result<Counts> {
+/// than ending in a ZIP that looks complete). `today` is the export's day: follow-up points and
+/// the flow stand as on the period's end, or today when that is earlier.
+pub async fn write(
+    db: PgPool,
+    filter: Filter,
+    names: Pseudonymiser,
+    today: NaiveDate,
+    tx: Sender,
+) -> anyhow::Result<Counts> {
     let out = Shared::default();
     let mut zip = ZipWriter::new_stream(out.clone());
     // Level 3: nearly the size of the default level at about half the time per row.
@@ -108,7 +125,7 @@ pub async fn write(db: PgPool, filter: Filter, names: Pseudonymiser, tx: Sender)
             r#"select p.cpr, extract(year from p.birth_date)::int as "birth_year!", p.sex,
                       extract(year from age(p.created_at::date, p.birth_date))::int as age,
                       p.municipality, p.diagnoses, p.risk_score, c.code as centre, p.batch_id, p.arm,
-                      p.created_at::date as "invited_on!", p.status
+                      p.created_at::date as "invited_on!", p.status, randomised_on(p.id) as randomised_on
                  from patients p join centres c on c.id = p.centre_id
                 where p.centre_id = any($1) and p.created_at::date <= $2
                 order by p.id"#,
@@ -132,6 +149,7 @@ pub async fn write(db: PgPool, filter: Filter, names: Pseudonymiser, tx: Sender)
                 r.arm.as_deref().unwrap_or_default(),
                 &r.invited_on.to_string(),
                 &r.status,
+                &opt(r.randomised_on),
             ])?;
             counts.patients += 1;
             out.pump(&tx, false).await?;
@@ -146,7 +164,16 @@ pub async fn write(db: PgPool, filter: Filter, names: Pseudonymiser, tx: Sender)
         let mut cache = LastPseudonym::new(&names);
         let mut rows = sqlx::query!(
             r#"select p.id, p.cpr, s.from_status, s.to_status,
-                      (s.at at time zone 'Europe/Copenhagen')::date as "on_date!"
+                      (s.at at time zone 'Europe/Copenhagen')::date as "on_date!",
+                      case s.to_status
+                          when 'active' then (select k.start_date from courses k
+                                               where k.patient_id = s.patient_id and k.created_at <= s.at + interval '1 minute'
+                                               order by k.created_at desc, k.id desc limit 1)
+                          when 'ended' then (select k.end_date from courses k
+                                              where k.patient_id = s.patient_id and k.end_date is not null
+                                                and k.created_at <= s.at
+                                              order by k.created_at desc, k.id desc limit 1)
+                      end as clinical_date
                  from status_changes s join patients p on p.id = s.patient_id
                 where p.centre_id = any($1) and p.created_at::date <= $3
                   and (s.at at time zone 'Europe/Copenhagen')::date between $2 and $3
@@ -163,6 +190,7 @@ pub async fn write(db: PgPool, filter: Filter, names: Pseudonymiser, tx: Sender)
                 r.from_status.unwrap_or_default(),
                 r.to_status,
                 r.on_date.to_string(),
+                opt(r.clinical_date),
             ])?;
             counts.status_history += 1;
             out.pump(&tx, false).await?;
@@ -177,7 +205,7 @@ pub async fn write(db: PgPool, filter: Filter, names: Pseudonymiser, tx: Sender)
         let mut cache = LastPseudonym::new(&names);
         let mut rows = sqlx::query!(
             r#"select k.id as course, p.id, p.cpr, k.nurse_id, k.start_date, k.planned_end,
-                      k.end_date, k.end_reason
+                      k.end_date, k.end_reason, k.extension_reason is not null as "extended!"
                  from courses k join patients p on p.id = k.patient_id
                 where p.centre_id = any($1) and k.start_date <= $3
                   and (k.end_date is null or k.end_date >= $2)
@@ -197,6 +225,7 @@ pub async fn write(db: PgPool, filter: Filter, names: Pseudonymiser, tx: Sender)
                 opt(r.end_date),
                 r.end_reason.unwrap_or_default(),
                 nurse(r.nurse_id),
+                if r.extended { "yes" } else { "no" }.to_owned(),
             ])?;
             counts.courses += 1;
             out.pump(&tx, false).await?;
@@ -249,9 +278,15 @@ pub async fn write(db: PgPool, filter: Filter, names: Pseudonymiser, tx: Sender)
         let mut cache = LastPseudonym::new(&names);
         let mut rows = sqlx::query!(
             r#"select p.id, p.cpr, r.course_id, i.code as instrument, r.timepoint, r.answered_on,
-                      r.raw_score::text as "raw!", r.score::text as "score!"
+                      r.raw_score::text as "raw!", r.score::text as "score!", r.id as response,
+                      f.timepoint as "follow_up_timepoint?", r.amends,
+                      not exists (select 1 from questionnaire_responses c where c.amends = r.id)
+                          and (f.id is null or not exists (select 1 from follow_ups g
+                                                            where g.patient_id = f.patient_id and g.timepoint = f.timepoint
+                                                              and g.id > f.id)) as "counts!"
                  from questionnaire_responses r join patients p on p.id = r.patient_id
                  join instruments i on i.id = r.instrument_id
+                 left join follow_ups f on f.id = r.follow_up_id
                 where p.centre_id = any($1) and r.answered_on between $2 and $3
                 order by r.patient_id, r.answered_on, r.id"#,
             &centres,
@@ -263,12 +298,16 @@ pub async fn write(db: PgPool, filter: Filter, names: Pseudonymiser, tx: Sender)
             let name = cache.of(r.id, &r.cpr).to_owned();
             csv.write_record([
                 name,
-                r.course_id.to_string(),
+                opt(r.course_id),
                 r.instrument,
                 r.timepoint,
                 r.answered_on.to_string(),
                 r.raw,
                 r.score,
+                r.response.to_string(),
+                r.follow_up_timepoint.unwrap_or_default(),
+                opt(r.amends),
+                if r.counts { "yes" } else { "no" }.to_owned(),
             ])?;
             counts.questionnaires += 1;
             out.pump(&tx, false).await?;
@@ -301,12 +340,25 @@ pub async fn write(db: PgPool, filter: Filter, names: Pseudonymiser, tx: Sender)
         csv.flush()?;
     }
 
+    let mut sink = super::trial_files::Sink {
+        zip: &mut zip,
+        options,
+        out: &out,
+        tx: &tx,
+    };
+    super::trial_files::write(&db, &filter, &names, today.min(to), &mut sink, &mut counts).await?;
+
     zip.start_file("data_dictionary.csv", options)?;
     {
         let mut csv = csv::Writer::from_writer(&mut zip);
-        csv.write_record(["file", "column", "meaning"])?;
+        csv.write_record(["file", "column", "type", "meaning"])?;
         for (file, column, meaning) in &DICTIONARY.0 {
-            csv.write_record([file, column, meaning.as_str()])?;
+            csv.write_record([
+                file,
+                column,
+                super::dictionary::type_of(file, column),
+                meaning.as_str(),
+            ])?;
         }
         csv.flush()?;
     }

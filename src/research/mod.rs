@@ -1,9 +1,11 @@
 //! Research: the pseudonymised export for admins and researchers, and its benchmark.
 
+pub mod consort;
 pub mod dictionary;
 pub mod export;
 pub mod page;
 pub mod pseudonym;
+mod trial_files;
 pub mod worker;
 
 use axum::routing::{get, post};

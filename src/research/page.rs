@@ -11,6 +11,7 @@ use chrono::{Months, NaiveDate};
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 
+use super::consort::{self, CentreFlow};
 use super::export::Filter;
 use super::pseudonym::Pseudonymiser;
 use crate::admin::users::{centre_choices, CentreChoice};
@@ -79,27 +80,49 @@ struct ExportPage {
     errors: FormErrors,
     centres: Vec<CentreChoice>,
     key_missing: bool,
+    /// The trial's flow in total and per centre, as of today.
+    flows: Vec<CentreFlow>,
+    timepoints: Vec<(String, String)>,
 }
 
 impl ExportPage {
     fn centre_checked(&self, id: &i64) -> bool {
         self.form.centres.iter().any(|c| *c == id.to_string())
     }
+
+    fn shown(&self, n: &i64) -> String {
+        consort::shown(*n)
+    }
+
+    /// The follow-up point's name.
+    fn timepoint_name<'a>(&'a self, code: &'a str) -> &'a str {
+        self.timepoints
+            .iter()
+            .find(|(c, _)| c == code)
+            .map_or(code, |(_, name)| name.as_str())
+    }
 }
 
 async fn form_page(
     state: &AppState,
     layout: Layout,
+    today: NaiveDate,
     form: ExportForm,
     errors: FormErrors,
 ) -> Result<Response> {
     let failed = !errors.is_empty();
+    let centres = centre_choices(&state.db).await?;
+    let ids: Vec<i64> = centres.iter().map(|c| c.id).collect();
+    let flows = consort::flow(&state.db, &ids, today).await?;
+    let timepoints = consort::timepoint_names(&state.db, layout.lang).await?;
     let mut response = render(&ExportPage {
         layout,
         form,
         errors,
-        centres: centre_choices(&state.db).await?,
+        centres,
         key_missing: Pseudonymiser::new(&state.config.pseudonym_key).is_none(),
+        flows,
+        timepoints,
     })?;
     if failed {
         *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
@@ -119,7 +142,7 @@ pub async fn form(State(state): State<AppState>, page: Page) -> Result<Response>
             .map(|c| c.id.to_string())
             .collect(),
     };
-    form_page(&state, page.layout, form, FormErrors::default()).await
+    form_page(&state, page.layout, today, form, FormErrors::default()).await
 }
 
 /// `POST /research/export`: streams the ZIP.
@@ -129,15 +152,16 @@ pub async fn download(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response> {
     let form = ExportForm::from_pairs(pairs);
+    let today = page.today();
     let known = centre_choices(&state.db).await?;
     let filter = match form.validate(&known) {
         Ok(filter) => filter,
-        Err(errors) => return form_page(&state, page.layout, form, errors).await,
+        Err(errors) => return form_page(&state, page.layout, today, form, errors).await,
     };
     let Some(names) = Pseudonymiser::new(&state.config.pseudonym_key) else {
         let mut errors = FormErrors::default();
         errors.add("from", "research.key_missing");
-        return form_page(&state, page.layout, form, errors).await;
+        return form_page(&state, page.layout, today, form, errors).await;
     };
     crate::audit::record(
         &state.db,
@@ -153,7 +177,7 @@ pub async fn download(
     let url = state.config.database_url.clone();
     tokio::spawn(async move {
         let failed = tx.clone();
-        match super::worker::write_apart(url, filter, names, tx).await {
+        match super::worker::write_apart(url, filter, names, today, tx).await {
             Ok(counts) => tracing::info!(
                 calls = counts.calls,
                 patients = counts.patients,

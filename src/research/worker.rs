@@ -12,6 +12,7 @@ pub async fn write_apart(
     database_url: String,
     filter: Filter,
     names: Pseudonymiser,
+    today: chrono::NaiveDate,
     tx: Sender,
 ) -> anyhow::Result<Counts> {
     let (done, result) = tokio::sync::oneshot::channel();
@@ -25,7 +26,7 @@ pub async fn write_apart(
                 .and_then(|runtime| {
                     runtime.block_on(async move {
                         let db = crate::db::connect(&database_url).await?;
-                        let counts = export::write(db.clone(), filter, names, tx).await;
+                        let counts = export::write(db.clone(), filter, names, today, tx).await;
                         db.close().await;
                         counts
                     })

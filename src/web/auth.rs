@@ -26,10 +26,23 @@ pub enum Role {
     Nurse,
     /// Read-only: the pseudonymised research export and nothing else.
     Researcher,
+    /// Asks the randomised people of one call centre whom no nurse follows (the control arm,
+    /// and intervention people outside a course) the study's questionnaires, and records the
+    /// result. Opens no record: only the follow-up pages. A role of its own rather than the
+    /// researcher's, so whoever analyses the pseudonymised data never sees who is behind it.
+    #[serde(rename = "research_assistant")]
+    #[sqlx(rename = "research_assistant")]
+    ResearchAssistant,
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [Role::Admin, Role::Coordinator, Role::Nurse, Role::Researcher];
+    pub const ALL: [Role; 5] = [
+        Role::Admin,
+        Role::Coordinator,
+        Role::Nurse,
+        Role::Researcher,
+        Role::ResearchAssistant,
+    ];
 
     /// The value stored in the database.
     pub fn as_str(self) -> &'static str {
@@ -38,6 +51,7 @@ impl Role {
             Role::Coordinator => "coordinator",
             Role::Nurse => "nurse",
             Role::Researcher => "researcher",
+            Role::ResearchAssistant => "research_assistant",
         }
     }
 
@@ -52,6 +66,7 @@ impl Role {
             Role::Coordinator => "role.coordinator",
             Role::Nurse => "role.nurse",
             Role::Researcher => "role.researcher",
+            Role::ResearchAssistant => "role.research_assistant",
         }
     }
 
@@ -89,19 +104,24 @@ impl Role {
 
     /// Opens pages about one identified patient (the record and the pages around it).
     pub fn may_open_records(self) -> bool {
-        self != Role::Researcher
+        matches!(self, Role::Admin | Role::Coordinator | Role::Nurse)
+    }
+
+    /// Records the study's follow-up of the randomised people no nurse follows.
+    pub fn follows_up(self) -> bool {
+        self == Role::ResearchAssistant
     }
 
     /// Bound to one call centre's patients.
     pub fn is_bound_to_centre(self) -> bool {
-        matches!(self, Role::Coordinator | Role::Nurse)
+        matches!(self, Role::Coordinator | Role::Nurse | Role::ResearchAssistant)
     }
 
     /// Signs in with a second factor: always for the roles that see many patients or the
     /// whole installation; for nurses where their centre asks for it.
     pub fn needs_second_factor(self, centre_asks_nurses: bool) -> bool {
         match self {
-            Role::Admin | Role::Coordinator | Role::Researcher => true,
+            Role::Admin | Role::Coordinator | Role::Researcher | Role::ResearchAssistant => true,
             Role::Nurse => centre_asks_nurses,
         }
     }
@@ -113,6 +133,7 @@ impl Role {
             Role::Coordinator => "/centre",
             Role::Nurse => "/today",
             Role::Researcher => "/research",
+            Role::ResearchAssistant => "/follow-up",
         }
     }
 }
@@ -353,7 +374,12 @@ pub async fn research_exporters_only(
     guard(state, request, next, Role::can_export_research).await
 }
 
-/// Guard layer for pages about one identified patient: anyone signed in but a researcher.
+/// Guard layer for the study's follow-up pages (research assistants).
+pub async fn follow_up_only(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    guard(state, request, next, Role::follows_up).await
+}
+
+/// Guard layer for pages about one identified patient: admins, coordinators and nurses.
 pub async fn record_openers_only(State(state): State<AppState>, request: Request, next: Next) -> Response {
     guard(state, request, next, Role::may_open_records).await
 }

@@ -109,6 +109,7 @@ impl Layout {
                 ("/research", "nav.research"),
             ],
             Role::Researcher => &[("/research", "nav.research")],
+            Role::ResearchAssistant => &[("/follow-up", "nav.follow_up")],
         };
         items
             .iter()

@@ -159,7 +159,7 @@ pub fn unzip(bytes: &[u8]) -> HashMap<String, String> {
     files
 }
 
-fn rows(csv: &str) -> Vec<Vec<String>> {
+pub fn rows(csv: &str) -> Vec<Vec<String>> {
     let mut reader = csv::Reader::from_reader(csv.as_bytes());
     reader
         .records()
@@ -167,12 +167,13 @@ fn rows(csv: &str) -> Vec<Vec<String>> {
         .collect()
 }
 
-async fn run(app: &TestApp, filter: Filter, key: &[u8]) -> HashMap<String, String> {
+pub async fn run(app: &TestApp, filter: Filter, key: &[u8]) -> HashMap<String, String> {
     let (tx, mut rx) = tokio::sync::mpsc::channel(8);
     let writer = tokio::spawn(export::write(
         app.db.clone(),
         filter,
         Pseudonymiser::new(key).unwrap(),
+        crate::centre::fixtures::date(0),
         tx,
     ));
     let mut bytes = Vec::new();
@@ -191,7 +192,7 @@ fn year_2026(centres: Vec<i64>) -> Filter {
     }
 }
 
-const KEY: &[u8] = b"coachline-test-pseudonym-key-0123456789";
+pub const KEY: &[u8] = b"coachline-test-pseudonym-key-0123456789";
 
 #[tokio::test]
 async fn the_export_contains_exactly_the_seeded_courses_calls_and_scores_of_the_period_and_centres() {
@@ -204,13 +205,23 @@ async fn the_export_contains_exactly_the_seeded_courses_calls_and_scores_of_the_
         names,
         [
             "calls.csv",
+            "caseload_moves.csv",
+            "consent.csv",
+            "consort.csv",
             "courses.csv",
             "data_dictionary.csv",
             "export.csv",
+            "goal_progress.csv",
+            "goals.csv",
+            "letters.csv",
+            "meetings.csv",
             "patients.csv",
+            "questionnaire_items.csv",
             "questionnaires.csv",
+            "randomisation.csv",
             "referrals.csv",
-            "status_history.csv"
+            "status_history.csv",
+            "timepoints.csv"
         ]
     );
     let names = Pseudonymiser::new(KEY).unwrap();
@@ -251,7 +262,7 @@ async fn the_export_contains_exactly_the_seeded_courses_calls_and_scores_of_the_
     );
     let scores = rows(&files["questionnaires.csv"]);
     assert_eq!(
-        scores[0][2..],
+        scores[0][2..7],
         ["who5", "start", "2026-02-01", "13", "52"].map(String::from)
     );
     assert_eq!(

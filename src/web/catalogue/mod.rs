@@ -5,6 +5,7 @@ mod admin;
 mod auth;
 mod centre;
 mod common;
+mod follow_up;
 mod home;
 mod imports;
 mod invitations;
@@ -28,4 +29,5 @@ pub const AREAS: &[&[(&str, &str, &str)]] = &[
     letters::ENTRIES,
     research::ENTRIES,
     records::ENTRIES,
+    follow_up::ENTRIES,
 ];
