@@ -144,6 +144,7 @@ pub async fn measure(database_url: &str, filter: Filter, names: Pseudonymiser) -
     let today = crate::clock::today_at(chrono::Utc::now(), chrono_tz::Europe::Copenhagen);
     let writer = tokio::spawn(crate::research::worker::write_apart(
         database_url.to_owned(),
+        crate::db::DbOptions::default(),
         filter,
         names,
         today,

@@ -35,14 +35,6 @@ pub fn router(state: AppState) -> Router<AppState> {
     list.merge(record)
 }
 
-/// Age in whole years today, from the birth date.
-pub fn age(birth_date: NaiveDate) -> u32 {
-    chrono::Local::now()
-        .date_naive()
-        .years_since(birth_date)
-        .unwrap_or(0)
-}
-
 /// The few facts a page about one patient shows at its top.
 pub struct Brief {
     pub id: i64,
@@ -56,11 +48,6 @@ pub struct Brief {
 impl Brief {
     pub fn name(&self) -> String {
         format!("{} {}", self.first_name, self.last_name)
-    }
-
-    /// Age in whole years today.
-    pub fn age(&self) -> u32 {
-        age(self.birth_date)
     }
 }
 

@@ -50,10 +50,6 @@ impl Record {
         format!("{}-{}", &self.cpr[..6], &self.cpr[6..])
     }
 
-    pub fn age(&self) -> u32 {
-        crate::patients::age(self.birth_date)
-    }
-
     pub fn sex_key(&self) -> &'static str {
         self.sex.label_key()
     }

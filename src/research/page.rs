@@ -175,9 +175,10 @@ pub async fn download(
     tracing::info!(user_id = page.user.id, "research export started");
     let (tx, rx) = mpsc::channel(8);
     let url = state.config.database_url.clone();
+    let options = state.config.db_options.clone();
     tokio::spawn(async move {
         let failed = tx.clone();
-        match super::worker::write_apart(url, filter, names, today, tx).await {
+        match super::worker::write_apart(url, options, filter, names, today, tx).await {
             Ok(counts) => tracing::info!(
                 calls = counts.calls,
                 patients = counts.patients,

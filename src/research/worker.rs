@@ -7,9 +7,11 @@
 use super::export::{self, Counts, Filter, Sender};
 use super::pseudonym::Pseudonymiser;
 
-/// Runs `export::write` on a new thread with a connection to `database_url`, and waits for it.
+/// Runs `export::write` on a new thread with a connection to `database_url` (made as the
+/// installation's other connections are: TLS, CA file, timeouts), and waits for it.
 pub async fn write_apart(
     database_url: String,
+    options: crate::db::DbOptions,
     filter: Filter,
     names: Pseudonymiser,
     today: chrono::NaiveDate,
@@ -25,7 +27,7 @@ pub async fn write_apart(
                 .map_err(anyhow::Error::from)
                 .and_then(|runtime| {
                     runtime.block_on(async move {
-                        let db = crate::db::connect(&database_url).await?;
+                        let db = crate::db::connect_with(&database_url, &options).await?;
                         let counts = export::write(db.clone(), filter, names, today, tx).await;
                         db.close().await;
                         counts

@@ -48,11 +48,6 @@ impl Row {
         format!("{} {}", self.first_name, self.last_name)
     }
 
-    /// Age in whole years today.
-    pub fn age(&self) -> u32 {
-        crate::patients::age(self.birth_date)
-    }
-
     /// The number of this call in the course.
     pub fn call_number(&self) -> i64 {
         self.reached + 1

@@ -133,6 +133,17 @@ impl Layout {
         self.lang.datetime(*at, tz)
     }
 
+    /// Today in the person's centre's zone, by the application clock.
+    pub fn today(&self) -> chrono::NaiveDate {
+        let tz = self.user.as_ref().map_or(chrono_tz::Europe::Copenhagen, |u| u.tz);
+        crate::clock::today_at(self.now, tz)
+    }
+
+    /// Age in whole years today (by the application clock), from the birth date.
+    pub fn age(&self, birth_date: &chrono::NaiveDate) -> u32 {
+        self.today().years_since(*birth_date).unwrap_or(0)
+    }
+
     /// A phone number as people read it (see `phone_display`); every page shows numbers so.
     pub fn phone(&self, stored: &str) -> String {
         phone_display(stored)

@@ -282,3 +282,17 @@ async fn a_search_posts_its_words_and_every_person_found_by_cpr_is_logged() {
             .unwrap();
     assert_eq!(entries, 1);
 }
+
+#[tokio::test]
+async fn a_patients_age_follows_the_application_clock() {
+    let app = TestApp::new().await;
+    let (ouh, _, patient, _) = two_centres(&app).await;
+    let mut nurse = app.signed_in("n@example.test", Role::Nurse, Some(ouh)).await;
+    // Born 1 January 1950: 76 on 31 December 2026, 77 the day after.
+    app.clock.set("2026-12-31T12:00:00Z".parse().unwrap());
+    let record = nurse.get(&format!("/patients/{patient}")).await;
+    assert!(record.body.contains("76 år"), "{}", record.body);
+    app.clock.set("2027-01-01T12:00:00Z".parse().unwrap());
+    let record = nurse.get(&format!("/patients/{patient}")).await;
+    assert!(record.body.contains("77 år"), "{}", record.body);
+}
