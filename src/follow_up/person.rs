@@ -97,11 +97,9 @@ impl FollowUpForm {
                 "on_date" => form.on_date = value,
                 "mode" => form.mode = value,
                 "correction" => form.correction = value,
-                other => {
-                    if let Some(id) = other.strip_prefix("item_").and_then(|i| i.parse().ok()) {
-                        form.values.push((id, value));
-                    }
-                }
+                other => form
+                    .values
+                    .extend(crate::questionnaires::item_answer(other, value)),
             }
         }
         form

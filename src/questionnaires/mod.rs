@@ -33,3 +33,9 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route_layer(middleware::from_fn_with_state(state, admins_only));
     patient.merge(admin)
 }
+
+/// An answer as a form sends it: field `item_<id>` with the chosen value; `None` for any other field.
+pub fn item_answer(field: &str, value: String) -> Option<(i64, String)> {
+    let id = field.strip_prefix("item_")?.parse().ok()?;
+    Some((id, value))
+}

@@ -56,11 +56,7 @@ impl AnswerForm {
                 "timepoint" => form.timepoint = value,
                 "answered_on" => form.answered_on = value,
                 "correction" => form.correction = value,
-                other => {
-                    if let Some(id) = other.strip_prefix("item_").and_then(|i| i.parse().ok()) {
-                        form.values.push((id, value));
-                    }
-                }
+                other => form.values.extend(super::item_answer(other, value)),
             }
         }
         form
