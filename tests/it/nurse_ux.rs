@@ -226,6 +226,19 @@ async fn axe_finds_no_serious_or_critical_violation_on_the_pages_of_each_role() 
         .await;
     app.user("ada@example.test", coachline::web::Role::Admin, None)
         .await;
+    app.user(
+        "rita@example.test",
+        coachline::web::Role::ResearchAssistant,
+        Some(ouh),
+    )
+    .await;
+    app.user("res@example.test", coachline::web::Role::Researcher, None)
+        .await;
+    let control = crate::fixtures::NewPatient::new(ouh, "0202481234", "Karen", "Kontrolsen")
+        .phone("+4522334455")
+        .insert(&app.db)
+        .await;
+    crate::follow_up::arm(&app, control, "control").await;
     let patient = active(&app, ouh, nurse, "0101481234", "Inge", "Opdigtsen", 6).await;
     booked(&app, patient, nurse, local(today(), "23:30")).await;
     let browser = Browser::start(&app).await;
@@ -270,6 +283,15 @@ async fn axe_finds_no_serious_or_critical_violation_on_the_pages_of_each_role() 
     ] {
         found.extend(axe_violations(&browser, path).await);
     }
+    browser.sign_out().await;
+    browser.sign_in("rita@example.test", PASSWORD).await;
+    for path in ["/follow-up".to_owned(), format!("/follow-up/{control}")] {
+        found.extend(axe_violations(&browser, &path).await);
+    }
+    browser.screenshot("ux-follow-up-person").await;
+    browser.sign_out().await;
+    browser.sign_in("res@example.test", PASSWORD).await;
+    found.extend(axe_violations(&browser, "/research").await);
     assert!(
         found.is_empty(),
         "accessibility violations:\n{}",
