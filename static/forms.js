@@ -61,3 +61,26 @@ document.addEventListener("keydown", function (event) {
   var find = document.getElementById("find");
   if (find) { event.preventDefault(); find.focus(); }
 });
+
+// The worklist (Today and My patients): "j" and "k" move between the patients, "c" logs a call
+// for the patient in focus, Enter opens the record as any link does. Only outside fields, and
+// only where the page lists patients.
+document.addEventListener("keydown", function (event) {
+  if (event.ctrlKey || event.metaKey || event.altKey) { return; }
+  if (["j", "k", "c"].indexOf(event.key) < 0) { return; }
+  var target = event.target;
+  if (target.closest && target.closest("input, textarea, select, [contenteditable]")) { return; }
+  var links = Array.prototype.slice.call(document.querySelectorAll("main table a.patient"));
+  if (links.length === 0) { return; }
+  var at = links.indexOf(document.activeElement);
+  if (event.key === "c") {
+    if (at < 0) { return; }
+    var log = links[at].closest("td").querySelector("a.log-call");
+    if (log) { event.preventDefault(); log.click(); }
+    return;
+  }
+  event.preventDefault();
+  var next = event.key === "j" ? Math.min(at + 1, links.length - 1) : Math.max(at - 1, 0);
+  links[next].focus();
+  links[next].scrollIntoView({ block: "nearest" });
+});

@@ -299,3 +299,55 @@ async fn axe_finds_no_serious_or_critical_violation_on_the_pages_of_each_role() 
     );
     browser.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_today_j_and_k_move_between_patients_and_c_logs_a_call_for_the_one_in_focus() {
+    let app = TestApp::new().await;
+    let ouh = app.centre("OUH").await;
+    let nurse = app
+        .user("nina@example.test", coachline::web::Role::Nurse, Some(ouh))
+        .await;
+    let first = active(&app, ouh, nurse, "0101481234", "Inge", "Opdigtsen", 6).await;
+    let second = active(&app, ouh, nurse, "0202481234", "Poul", "Prøvesen", 3).await;
+    booked(&app, first, nurse, local(today(), "23:00")).await;
+    booked(&app, second, nurse, local(today(), "23:30")).await;
+    let browser = Browser::start(&app).await;
+    browser.sign_in("nina@example.test", PASSWORD).await;
+    browser.wait_for("/today").await;
+    let body = browser
+        .client
+        .find(fantoccini::Locator::Css("body"))
+        .await
+        .unwrap();
+    let focused = || async { js(&browser, "return document.activeElement.getAttribute('href')").await };
+    body.send_keys("j").await.unwrap();
+    assert_eq!(focused().await, serde_json::json!(format!("/patients/{first}")));
+    browser
+        .client
+        .active_element()
+        .await
+        .unwrap()
+        .send_keys("j")
+        .await
+        .unwrap();
+    assert_eq!(focused().await, serde_json::json!(format!("/patients/{second}")));
+    browser
+        .client
+        .active_element()
+        .await
+        .unwrap()
+        .send_keys("k")
+        .await
+        .unwrap();
+    assert_eq!(focused().await, serde_json::json!(format!("/patients/{first}")));
+    browser
+        .client
+        .active_element()
+        .await
+        .unwrap()
+        .send_keys("c")
+        .await
+        .unwrap();
+    browser.wait_for(&format!("/patients/{first}/calls/new")).await;
+    browser.close().await;
+}
