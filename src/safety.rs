@@ -94,28 +94,6 @@ impl Entry {
     }
 }
 
-/// Every entry of a centre's nets at `at`, longest-standing first.
-pub async fn of_centre(
-    db: &sqlx::PgPool,
-    at: DateTime<Utc>,
-    centre_id: i64,
-) -> Result<Vec<Entry>, sqlx::Error> {
-    sqlx::query_as!(
-        Entry,
-        r#"select s.net as "net!: Net", s.patient_id as "patient_id!", p.first_name, p.last_name,
-                  p.birth_date, s.nurse_id, u.name as "nurse?", s.since as "since!"
-             from safety_nets($1) s
-             join patients p on p.id = s.patient_id
-             left join users u on u.id = s.nurse_id
-            where s.centre_id = $2
-            order by s.since, p.last_name, p.first_name, p.id"#,
-        at,
-        centre_id
-    )
-    .fetch_all(db)
-    .await
-}
-
 /// A page of a centre's nets: each net's total, and its entries from the `skip`-th on, at most
 /// `take` of them (longest-standing first), for `only` one net or for every net.
 pub struct Shown {

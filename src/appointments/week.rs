@@ -57,10 +57,7 @@ impl WeekPage {
     }
 
     fn layout_tz(&self) -> chrono_tz::Tz {
-        self.layout
-            .user
-            .as_ref()
-            .map_or(chrono_tz::Europe::Copenhagen, |u| u.tz)
+        self.layout.tz()
     }
 
     fn status_key(&self, slot: &Slot) -> &'static str {

@@ -216,7 +216,7 @@ async fn show_page_with(
     .await?;
     let history = sqlx::query_as!(
         HistoryRow,
-        r#"select s.at, s.from_status, s.to_status, s.reason, u.name as "by?"
+        r#"select s.at, s.from_status, s.to_status as "to_status: Status", s.reason, u.name as "by?"
              from status_changes s left join users u on u.id = s.changed_by
             where s.patient_id = $1 order by s.at desc, s.id desc"#,
         s.id

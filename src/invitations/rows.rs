@@ -38,14 +38,14 @@ pub struct MeetingRow {
 pub struct HistoryRow {
     pub at: DateTime<Utc>,
     pub from_status: Option<String>,
-    pub to_status: String,
+    pub to_status: crate::patients::Status,
     pub reason: Option<String>,
     pub by: Option<String>,
 }
 
 impl HistoryRow {
     pub fn to_key(&self) -> &'static str {
-        crate::patients::status::label_key(&self.to_status)
+        self.to_status.label_key()
     }
 
     /// The reason as typed, or the catalogue key's name for a course start.

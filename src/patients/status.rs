@@ -4,11 +4,6 @@ use sqlx::PgConnection;
 
 pub use crate::domain::PatientStatus as Status;
 
-/// The catalogue key for a status as stored (unknown values fall back to "invited").
-pub fn label_key(stored: &str) -> &'static str {
-    Status::parse(stored).unwrap_or(Status::Invited).label_key()
-}
-
 /// Changes the patient's status; `Ok(false)` when the database refuses the transition (the
 /// history trigger records who and why, from `db::set_actor`). The one writer of the status.
 pub async fn change(conn: &mut PgConnection, patient_id: i64, to: Status) -> Result<bool, sqlx::Error> {

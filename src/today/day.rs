@@ -31,11 +31,7 @@ struct TodayPage {
 
 impl TodayPage {
     fn time(&self, row: &Row) -> String {
-        let tz = self
-            .layout
-            .user
-            .as_ref()
-            .map_or(chrono_tz::Europe::Copenhagen, |u| u.tz);
+        let tz = self.layout.tz();
         row.starts_at
             .map(|at| at.with_timezone(&tz).format("%H:%M").to_string())
             .unwrap_or_default()
@@ -47,11 +43,7 @@ impl TodayPage {
 
     /// How late an overdue call is: days, or hours within the first day.
     fn late(&self, row: &Row) -> String {
-        let tz = self
-            .layout
-            .user
-            .as_ref()
-            .map_or(chrono_tz::Europe::Copenhagen, |u| u.tz);
+        let tz = self.layout.tz();
         let Some(at) = row.starts_at else {
             return String::new();
         };

@@ -3,10 +3,11 @@
 //! shows it and the response to the next page clears it.
 
 use axum::extract::Request;
-use axum::http::header::{COOKIE, SET_COOKIE};
+use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, HeaderValue};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::cookie::CookieJar;
 
 /// The cookie's name.
 pub const COOKIE_NAME: &str = "coachline_done";
@@ -23,14 +24,8 @@ pub fn redirect(to: &str, key: &'static str) -> Response {
 
 /// The confirmation the request carries, if it names a known `done.` text.
 pub fn of(headers: &HeaderMap) -> Option<&'static str> {
-    let value = headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE_NAME)
-        .map(|(_, value)| value)?;
+    let jar = CookieJar::from_headers(headers);
+    let value = jar.get(COOKIE_NAME)?.value();
     value
         .starts_with("done.")
         .then(|| super::i18n::known_key(value))

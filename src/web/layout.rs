@@ -127,16 +127,19 @@ impl Layout {
         Lang::ALL.into_iter().filter(|l| *l != self.lang).collect()
     }
 
+    /// The person's centre's time zone (Copenhagen before signing in).
+    pub fn tz(&self) -> chrono_tz::Tz {
+        self.user.as_ref().map_or(chrono_tz::Europe::Copenhagen, |u| u.tz)
+    }
+
     /// A date and time in the person's centre's zone.
     pub fn datetime(&self, at: &chrono::DateTime<chrono::Utc>) -> String {
-        let tz = self.user.as_ref().map_or(chrono_tz::Europe::Copenhagen, |u| u.tz);
-        self.lang.datetime(*at, tz)
+        self.lang.datetime(*at, self.tz())
     }
 
     /// Today in the person's centre's zone, by the application clock.
     pub fn today(&self) -> chrono::NaiveDate {
-        let tz = self.user.as_ref().map_or(chrono_tz::Europe::Copenhagen, |u| u.tz);
-        crate::clock::today_at(self.now, tz)
+        crate::clock::today_at(self.now, self.tz())
     }
 
     /// Age in whole years today (by the application clock), from the birth date.
@@ -189,7 +192,7 @@ impl Page {
 
     /// Today in the person's centre's zone, by the application clock.
     pub fn today(&self) -> chrono::NaiveDate {
-        crate::clock::today_at(self.layout.now, self.user.tz)
+        self.layout.today()
     }
 }
 

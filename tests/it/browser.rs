@@ -123,6 +123,17 @@ impl Browser {
             .unwrap();
     }
 
+    /// Types `keys` into whatever has the focus (the page itself when nothing does).
+    pub async fn press(&self, keys: &str) {
+        self.client
+            .active_element()
+            .await
+            .unwrap()
+            .send_keys(keys)
+            .await
+            .unwrap();
+    }
+
     pub async fn text(&self, selector: &str) -> String {
         self.client
             .find(Locator::Css(selector))

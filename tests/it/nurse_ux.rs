@@ -159,20 +159,10 @@ async fn a_nurse_finds_a_patient_of_her_centre_from_anywhere_with_the_slash_key(
     let browser = Browser::start(&app).await;
     browser.sign_in("nina@example.test", PASSWORD).await;
     browser.wait_for("/today").await;
-    let body = browser
-        .client
-        .find(fantoccini::Locator::Css("body"))
-        .await
-        .unwrap();
-    body.send_keys("/").await.unwrap();
+    browser.press("/").await;
     let focused = js(&browser, "return document.activeElement.id").await;
     assert_eq!(focused, serde_json::json!("find"), "/ jumps to the search");
-    let find = browser
-        .client
-        .find(fantoccini::Locator::Css("#find"))
-        .await
-        .unwrap();
-    find.send_keys("opdigt\u{E007}").await.unwrap();
+    browser.press("opdigt\u{E007}").await;
     browser.wait_for("/patients").await;
     browser.screenshot("ux-search-result").await;
     let found = js(
@@ -314,40 +304,14 @@ async fn on_today_j_and_k_move_between_patients_and_c_logs_a_call_for_the_one_in
     let browser = Browser::start(&app).await;
     browser.sign_in("nina@example.test", PASSWORD).await;
     browser.wait_for("/today").await;
-    let body = browser
-        .client
-        .find(fantoccini::Locator::Css("body"))
-        .await
-        .unwrap();
     let focused = || async { js(&browser, "return document.activeElement.getAttribute('href')").await };
-    body.send_keys("j").await.unwrap();
+    browser.press("j").await;
     assert_eq!(focused().await, serde_json::json!(format!("/patients/{first}")));
-    browser
-        .client
-        .active_element()
-        .await
-        .unwrap()
-        .send_keys("j")
-        .await
-        .unwrap();
+    browser.press("j").await;
     assert_eq!(focused().await, serde_json::json!(format!("/patients/{second}")));
-    browser
-        .client
-        .active_element()
-        .await
-        .unwrap()
-        .send_keys("k")
-        .await
-        .unwrap();
+    browser.press("k").await;
     assert_eq!(focused().await, serde_json::json!(format!("/patients/{first}")));
-    browser
-        .client
-        .active_element()
-        .await
-        .unwrap()
-        .send_keys("c")
-        .await
-        .unwrap();
+    browser.press("c").await;
     browser.wait_for(&format!("/patients/{first}/calls/new")).await;
     browser.close().await;
 }
