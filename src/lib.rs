@@ -3,11 +3,13 @@
 //! `app(state)` is the whole web application as one router, so tests drive exactly what
 //! `serve` runs.
 
+pub mod absences;
 pub mod admin;
 pub mod appointments;
 pub mod audit;
 pub mod auth;
 pub mod bench;
+pub mod calendar;
 pub mod calls;
 pub mod caseload;
 pub mod centre;
@@ -94,6 +96,8 @@ pub fn app(state: AppState) -> Router {
         .merge(follow_up::router(state.clone()))
         .merge(record::router(state.clone()))
         .merge(rooms::router(state.clone()))
+        .merge(calendar::router(state.clone()))
+        .merge(absences::router(state.clone()))
         .merge(web::observe::router(state.clone()))
         .merge(static_files)
         .fallback(web::layout::not_found)
@@ -176,6 +180,7 @@ pub async fn serve_on(listeners: Listeners, state: AppState) -> anyhow::Result<(
     } = listeners;
     tracing::info!(address = %listener.local_addr()?, "coachline is listening");
     caseload::spawn_returns(state.db.clone(), state.clock.clone());
+    absences::spawn_covers(state.db.clone(), state.clock.clone());
     web::observe::spawn_upkeep();
     if let Some(metrics) = metrics {
         tracing::info!(address = %metrics.local_addr()?, "metrics are served");

@@ -84,3 +84,18 @@ document.addEventListener("keydown", function (event) {
   links[next].focus();
   links[next].scrollIntoView({ block: "nearest" });
 });
+
+// A proposed time (the nearest open one, or a suggestion): its button puts it into the form's
+// date and time fields (`data-fields` names their prefix, e.g. `call_`), and the nurse saves
+// when the patient agrees.
+document.addEventListener("click", function (event) {
+  var button = event.target.closest && event.target.closest("[data-fill-date]");
+  if (!button) { return; }
+  var prefix = button.getAttribute("data-fields") || "";
+  var date = document.querySelector("input[name='" + prefix + "date']");
+  var time = document.querySelector("input[name='" + prefix + "time']");
+  if (date) { date.value = button.getAttribute("data-fill-date"); }
+  if (time) { time.value = button.getAttribute("data-fill-time"); time.focus(); }
+  var booked = time && time.form && time.form.querySelector("input[name=next][value=booked]");
+  if (booked) { booked.checked = true; }
+});

@@ -207,6 +207,22 @@ pub async fn update(
     Ok(crate::web::flash::redirect("/admin/centres", "done.saved"))
 }
 
+/// Whether the centre works on public holidays (set by its coordinator on the calendar page).
+pub async fn set_open_on_holidays(
+    conn: &mut sqlx::PgConnection,
+    centre_id: i64,
+    open: bool,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "update centres set open_on_public_holidays = $2 where id = $1",
+        centre_id,
+        open
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// Saves the centre's safety-net thresholds (set by its coordinator on the safety-net page).
 pub async fn save_safety_settings(
     db: &sqlx::PgPool,

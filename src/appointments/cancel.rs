@@ -180,7 +180,7 @@ async fn form_page(
     let (patient_id, starts_at) = open_booking(&state.db, id).await?;
     render(&CancelPage {
         patient: brief(&state.db, patient_id).await?,
-        when: page.layout.datetime(&starts_at),
+        when: page.layout.booked(&starts_at),
         layout: page.layout,
         id,
         form,

@@ -24,6 +24,8 @@ pub struct NewAppointment {
     /// Where a meeting is held; calls have none.
     pub place: Option<String>,
     pub by_user: i64,
+    /// A coordinator's reason for booking while the centre is closed.
+    pub outside_hours_reason: Option<String>,
 }
 
 impl NewAppointment {
@@ -44,6 +46,7 @@ impl NewAppointment {
             minutes: CALL_MINUTES,
             place: None,
             by_user,
+            outside_hours_reason: None,
         }
     }
 }
@@ -54,8 +57,8 @@ impl NewAppointment {
 pub async fn book(conn: &mut PgConnection, new: &NewAppointment) -> Result<Option<i64>, sqlx::Error> {
     let ends_at = new.starts_at + Duration::minutes(new.minutes);
     sqlx::query_scalar!(
-        "insert into appointments (patient_id, course_id, nurse_id, kind, starts_at, ends_at, place, created_by)
-         values ($1, $2, $3, $4, $5, $6, $7, $8) returning id",
+        "insert into appointments (patient_id, course_id, nurse_id, kind, starts_at, ends_at, place, created_by, outside_hours_reason)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning id",
         new.patient_id,
         new.course_id,
         new.nurse_id,
@@ -63,7 +66,8 @@ pub async fn book(conn: &mut PgConnection, new: &NewAppointment) -> Result<Optio
         new.starts_at,
         ends_at,
         new.place,
-        new.by_user
+        new.by_user,
+        new.outside_hours_reason
     )
     .fetch_one(conn)
     .await

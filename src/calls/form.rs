@@ -6,13 +6,17 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use super::next::{default_next, retries, DEFAULT_INTERVAL_DAYS};
 use chrono_tz::Tz;
 
-use crate::appointments::usual_interval_days;
+use crate::appointments::booking::nurse_for;
 use crate::appointments::{local_instant, parse_when};
+use crate::appointments::{usual_interval_days, CALL_MINUTES};
+use crate::calendar::rule::instant;
+use crate::calendar::{Calendar, Closed, For};
 use crate::courses::ending::EndingReason;
 use crate::courses::{open_course, Course};
 use crate::domain::Outcome;
 use crate::patients::{brief, Brief};
 use crate::web::limits::Limit;
+use crate::web::CurrentUser;
 use crate::web::FormErrors;
 use crate::web::{AppError, Result};
 
@@ -132,6 +136,12 @@ impl CallForm {
                 None
             }
         };
+        if let (Some(at), "booked") = (next_at, self.next.as_str()) {
+            if let Some(refusal) = ctx.calendar.refusal(at, CALL_MINUTES) {
+                let (field, key) = refusal.error();
+                errors.add(field, key);
+            }
+        }
         let reason = EndingReason::parse(&self.ending_reason);
         let note = Some(self.ending_note.trim().to_owned()).filter(|n| !n.is_empty());
         if ending {
@@ -178,15 +188,54 @@ pub struct Context {
     pub default_next: NaiveDateTime,
     pub retry_today: Option<NaiveDateTime>,
     pub retry_next: NaiveDateTime,
+    /// The calendar of the next call: the centre's hours, the nurse's, the patient's times.
+    pub calendar: Calendar,
+}
+
+impl Context {
+    /// Why the typed next call cannot be booked, with the nearest open time.
+    pub fn closed(&self, form: &CallForm, lang: crate::web::Lang) -> Option<Closed> {
+        let at = crate::calendar::typed_instant(self.calendar.tz, &form.date, &form.time)?;
+        Closed::of(&self.calendar, at, CALL_MINUTES, lang)
+    }
+}
+
+/// The first time from `candidate` on that the calendar allows: the same time of day on the
+/// first day it is open and suits the patient, else the first open time that suits them (or, if
+/// none does, the first open time).
+fn open_from(calendar: &Calendar, candidate: NaiveDateTime) -> NaiveDateTime {
+    let tz = calendar.tz;
+    let same_time = (0..14).map(|d| candidate + chrono::Duration::days(d)).find(|t| {
+        instant(tz, *t).is_some_and(|at| {
+            calendar.refusal(at, CALL_MINUTES).is_none() && calendar.suits_patient(at, CALL_MINUTES)
+        })
+    });
+    if let Some(t) = same_time {
+        return t;
+    }
+    instant(tz, candidate)
+        .and_then(|at| {
+            calendar
+                .next_open(at, CALL_MINUTES, true)
+                .or_else(|| calendar.next_open(at, CALL_MINUTES, false))
+        })
+        .map_or(candidate, |at| at.with_timezone(&tz).naive_local())
 }
 
 pub async fn context(
     db: &sqlx::PgPool,
     patient_id: i64,
-    tz: chrono_tz::Tz,
+    user: &CurrentUser,
     now: DateTime<Utc>,
 ) -> Result<Context> {
+    let tz = user.tz;
     let patient = brief(db, patient_id).await?;
+    let what = For {
+        nurse_id: nurse_for(user, &patient),
+        patient_id: Some(patient_id),
+        except_appointment: None,
+    };
+    let calendar = Calendar::load(&mut *db.acquire().await?, patient.centre_id, what, now).await?;
     let course = open_course(db, patient_id).await?;
     let today = crate::clock::today_at(now, tz);
     // The call being made: the earliest booked call due by the end of today.
@@ -226,13 +275,19 @@ pub async fn context(
         base
     };
     let (retry_today, retry_next) = retries(now);
+    let retry_today = retry_today.filter(|at| {
+        instant(tz, *at).is_some_and(|at| {
+            calendar.refusal(at, CALL_MINUTES).is_none() && calendar.suits_patient(at, CALL_MINUTES)
+        })
+    });
     Ok(Context {
         patient,
         course,
         due,
         call_number,
-        default_next: default_next(base, interval, today),
+        default_next: open_from(&calendar, default_next(base, interval, today)),
         retry_today,
-        retry_next,
+        retry_next: open_from(&calendar, retry_next),
+        calendar,
     })
 }

@@ -44,6 +44,8 @@ struct LogPage {
     ending_reasons: [EndingReason; 7],
     last: Option<LastCall>,
     goals: Vec<String>,
+    /// Why the typed next call cannot be booked, with the nearest open time.
+    closed: Option<crate::calendar::Closed>,
 }
 
 impl LogPage {
@@ -89,11 +91,17 @@ async fn page_for(
     )
     .fetch_all(db)
     .await?;
-    let fmt = |at: NaiveDateTime| match layout.lang {
-        crate::web::Lang::Da => at.format("%d.%m.%Y kl. %H:%M").to_string(),
-        crate::web::Lang::En => at.format("%Y-%m-%d %H:%M").to_string(),
+    let tz = ctx.calendar.tz;
+    let fmt = |at: NaiveDateTime| {
+        crate::calendar::rule::instant(tz, at).map_or_else(String::new, |at| layout.lang.booked(at, tz))
+    };
+    let closed = if crate::calendar::Closed::shown_by(&errors, "") {
+        ctx.closed(&form, layout.lang)
+    } else {
+        None
     };
     render(&LogPage {
+        closed,
         retry_today: ctx.retry_today.map(fmt),
         retry_next: fmt(ctx.retry_next),
         layout,
@@ -123,7 +131,7 @@ fn refuse_all_but_nurses(page: &Page) -> Result<()> {
 pub async fn form(State(state): State<AppState>, page: Page, Path(id): Path<i64>) -> Result<Response> {
     check(&state.db, &page.user, id, Action::ViewPage).await?;
     refuse_all_but_nurses(&page)?;
-    let ctx = context(&state.db, id, page.user.tz, page.now()).await?;
+    let ctx = context(&state.db, id, &page.user, page.now()).await?;
     let form = CallForm {
         appointment_id: ctx.due.map(|(a, _)| a.to_string()).unwrap_or_default(),
         outcome: "reached".into(),
@@ -146,7 +154,7 @@ pub async fn save(
     check(&state.db, &page.user, id, Action::Write).await?;
     refuse_all_but_nurses(&page)?;
     let mut form = CallForm::from_body(&body)?;
-    let ctx = context(&state.db, id, page.user.tz, page.now()).await?;
+    let ctx = context(&state.db, id, &page.user, page.now()).await?;
     let tz = page.user.tz;
     let mut errors = FormErrors::default();
     // A form without its key is not one this page showed (or was shown before keys existed):

@@ -9,6 +9,8 @@ use crate::appointments::store::{first_clash, reassign_open};
 
 /// The reason kept when a patient moves because the initial meeting is with another nurse.
 pub const REASON_INITIAL_MEETING: &str = "initial_meeting";
+/// The reason kept when a colleague covers the patient while their nurse is away.
+pub const REASON_ABSENCE: &str = "absence";
 
 /// A patient's move from one nurse to another, as the timeline keeps it.
 #[derive(Clone, Debug)]
@@ -19,22 +21,25 @@ pub struct Move {
     pub until: Option<NaiveDate>,
     pub appointments_moved: u64,
     pub by: i64,
-    /// Why, when it was not a coordinator's move: `initial_meeting`.
+    /// Why, when it was not a coordinator's move: `initial_meeting`, `absence`.
     pub reason: Option<&'static str>,
+    /// The absence the move covers.
+    pub absence_id: Option<i64>,
 }
 
 /// Keeps a move in the patient's history, in the caller's transaction.
 pub async fn record_move(conn: &mut PgConnection, m: &Move) -> Result<(), sqlx::Error> {
     sqlx::query!(
-        "insert into caseload_moves (patient_id, from_nurse_id, to_nurse_id, until, appointments_moved, moved_by, reason)
-         values ($1, $2, $3, $4, $5, $6, $7)",
+        "insert into caseload_moves (patient_id, from_nurse_id, to_nurse_id, until, appointments_moved, moved_by, reason, absence_id)
+         values ($1, $2, $3, $4, $5, $6, $7, $8)",
         m.patient_id,
         m.from,
         m.to,
         m.until,
         i32::try_from(m.appointments_moved).unwrap_or(i32::MAX),
         m.by,
-        m.reason
+        m.reason,
+        m.absence_id
     )
     .execute(conn)
     .await?;
@@ -156,6 +161,30 @@ pub async fn arrivals(
     .await?;
     found.sort_by_key(|a| std::cmp::Reverse(a.at));
     Ok(found)
+}
+
+/// A colleague whose patients a nurse covers now, for how many and until when.
+#[derive(Clone, Debug)]
+pub struct Covering {
+    pub colleague: String,
+    pub patients: i64,
+    pub until: NaiveDate,
+}
+
+/// The colleagues whose patients `nurse_id` holds for a while (until a date), now.
+pub async fn covering(db: &sqlx::PgPool, nurse_id: i64) -> Result<Vec<Covering>, sqlx::Error> {
+    sqlx::query_as!(
+        Covering,
+        r#"select f.name as colleague, count(*) as "patients!", max(m.until) as "until!"
+             from caseload_moves m
+             join patients p on p.id = m.patient_id and p.nurse_id = m.to_nurse_id
+             join users f on f.id = m.from_nurse_id
+            where m.to_nurse_id = $1 and m.until is not null and m.returned_at is null
+            group by f.id, f.name order by max(m.until), f.name"#,
+        nurse_id
+    )
+    .fetch_all(db)
+    .await
 }
 
 /// Returns patients whose temporary move has passed its end date to their own nurse, with their

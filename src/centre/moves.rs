@@ -191,7 +191,7 @@ pub async fn move_patients(
         Err(at) => {
             let text = page.lang().tf(
                 "move.double_booked",
-                &[("name", &to.name), ("at", &page.layout.datetime(&at))],
+                &[("name", &to.name), ("at", &page.layout.booked(&at))],
             );
             show(&state, page, from, form, None, Some(text)).await
         }
@@ -219,6 +219,7 @@ pub async fn move_to(
             appointments_moved: 0,
             by,
             reason: None,
+            absence_id: None,
         };
         if let Err(at) = caseload::move_patient(&mut tx, one).await? {
             return Ok(Err(at));

@@ -106,7 +106,7 @@ async fn letter(
         name: format!("{} {}", p.first_name, p.last_name),
         address,
         goals,
-        calls: starts.iter().map(|at| Lang::Da.datetime(*at, tz)).collect(),
+        calls: starts.iter().map(|at| Lang::Da.booked(*at, tz)).collect(),
         preferred_call_times: p.preferred_call_times,
         rhythm_weeks,
         nurse: p.nurse,

@@ -11,6 +11,7 @@ mod vocabulary;
 
 mod appointments;
 mod audit;
+pub mod calendar;
 mod calls;
 pub mod course;
 mod courses;
@@ -20,6 +21,7 @@ mod questionnaires;
 
 pub use appointments::{AppointmentKind, AppointmentStatus};
 pub use audit::AccessAction;
+pub use calendar::{AbsenceKind, AbsenceStatus, CallTimeKind, Holiday};
 pub use calls::Outcome;
 pub use courses::{EndReason, GoalStatus, ReferralKind};
 pub use follow_up::{FollowUpMode, FollowUpResult, FollowUpState};
@@ -120,5 +122,24 @@ mod tests {
             FollowUpMode::parse,
             FollowUpMode::label_key,
         );
+        round_trips(
+            AbsenceKind::ALL,
+            AbsenceKind::as_str,
+            AbsenceKind::parse,
+            AbsenceKind::label_key,
+        );
+        round_trips(
+            AbsenceStatus::ALL,
+            AbsenceStatus::as_str,
+            AbsenceStatus::parse,
+            AbsenceStatus::label_key,
+        );
+        round_trips(
+            CallTimeKind::ALL,
+            CallTimeKind::as_str,
+            CallTimeKind::parse,
+            CallTimeKind::label_key,
+        );
+        round_trips(Holiday::ALL, Holiday::as_str, Holiday::parse, Holiday::label_key);
     }
 }

@@ -12,6 +12,7 @@ use super::page::{current_meeting, refuse_control, show_page, Typed};
 use super::{coordinator, set_actor, subject};
 use crate::appointments::store::reschedule;
 use crate::appointments::{parse_when, NewAppointment};
+use crate::calendar::{refused, For};
 use crate::caseload::lock_nurses;
 use crate::caseload::{record_move, Move};
 use crate::domain::AppointmentKind;
@@ -81,13 +82,24 @@ pub async fn book(
     {
         errors.add("nurse_id", "invitation.nurse_change_confirm");
     }
+    let previous = current_meeting(&state.db, id).await?;
+    if let (Some(at), Some(minutes), Some(nurse_id), true) = (starts_at, minutes, nurse_id, errors.is_empty())
+    {
+        let what = For {
+            nurse_id: Some(nurse_id),
+            patient_id: None,
+            except_appointment: previous.as_ref().map(|m| m.id),
+        };
+        if let Some(c) = refused(&state.db, s.centre_id, what, at, minutes, page.now(), page.lang()).await? {
+            errors.add("date", super::page::invitation_key(&c));
+        }
+    }
     let (Some(starts_at), Some(minutes), Some(room), Some(nurse_id), true) =
         (starts_at, minutes, room, nurse_id, errors.is_empty())
     else {
         return show_page(&state, page, s, Some(typed), errors).await;
     };
     let place = room.place();
-    let previous = current_meeting(&state.db, id).await?;
     let mut tx = state.db.begin().await?;
     set_actor(&mut tx, page.user.id, "").await?;
     // The nurse, then the patient, locked in the order assigning locks them: the page may be
@@ -116,6 +128,7 @@ pub async fn book(
         minutes,
         place: Some(place),
         by_user: page.user.id,
+        outside_hours_reason: None,
     };
     let booked = match &previous {
         Some(old) => reschedule(&mut tx, old.id, &meeting).await?,
@@ -138,6 +151,7 @@ pub async fn book(
             appointments_moved: u64::from(previous.is_some()),
             by: page.user.id,
             reason: Some(crate::caseload::REASON_INITIAL_MEETING),
+            absence_id: None,
         };
         record_move(&mut tx, &moved).await?;
     }

@@ -8,10 +8,12 @@ use axum::response::Response;
 use axum::Form;
 use chrono::NaiveDate;
 
+use super::page::invitation_key;
 use super::page::{current_meeting, refuse_control, show_page, Typed};
 use super::{coordinator_or_nurse, set_actor, subject};
 use crate::appointments::store::record_meeting_outcome;
-use crate::appointments::{book, parse_when, NewAppointment};
+use crate::appointments::{book, parse_when, NewAppointment, CALL_MINUTES};
+use crate::calendar::{refused, For};
 use crate::courses::{invited_on, record_consent, start_course};
 use crate::db::ResultExt;
 use crate::patients::Status;
@@ -75,6 +77,17 @@ pub async fn record(
                 errors.add("call_date", "invitation.call_before_start")
             }
             _ => {}
+        }
+        if let (Some(at), true) = (first_call, errors.get("call_date").is_none()) {
+            let what = For {
+                nurse_id: Some(meeting.nurse_id),
+                patient_id: Some(id),
+                except_appointment: None,
+            };
+            let closed = refused(&state.db, s.centre_id, what, at, CALL_MINUTES, now, page.lang()).await?;
+            if let Some(c) = closed {
+                errors.add("call_date", invitation_key(&c));
+            }
         }
         if typed.consent_course.is_none() {
             errors.add("consent_course", "invitation.consent_required");

@@ -8,6 +8,8 @@ use serde::Deserialize;
 
 use super::rows::{CourseRow, HistoryRow, LetterRow, MeetingRow, MoveRow, NurseChoice, Person};
 use super::{coordinator_or_nurse, subject, Subject};
+use crate::appointments::CALL_MINUTES;
+use crate::calendar::{refused, typed_instant, Closed, For};
 use crate::patients::Status;
 use crate::rooms::{rooms_of, Room};
 use crate::web::FormErrors;
@@ -71,6 +73,9 @@ struct InvitationPage {
     nurses: Vec<NurseChoice>,
     typed: Typed,
     errors: FormErrors,
+    /// Why the typed meeting time or first call cannot be booked, with the nearest open time.
+    meeting_closed: Option<Closed>,
+    call_closed: Option<Closed>,
     coordinator: bool,
     control: bool,
     notice: Option<String>,
@@ -241,6 +246,30 @@ async fn show_page_with(
     .fetch_all(db)
     .await?;
     let typed = typed.unwrap_or_else(|| defaults(&page, &s, letters.first(), meeting.as_ref(), &rooms));
+    // A refused time says why and proposes the nearest open one.
+    let mut meeting_closed = None;
+    if shown_by(&errors, "date") {
+        if let Some(at) = typed_instant(page.user.tz, &typed.date, &typed.time) {
+            let what = For {
+                nurse_id: typed.nurse_id.trim().parse().ok(),
+                patient_id: None,
+                except_appointment: meeting.as_ref().map(|m| m.id),
+            };
+            let minutes = typed.minutes.trim().parse().unwrap_or(60);
+            meeting_closed = refused(db, s.centre_id, what, at, minutes, page.now(), page.lang()).await?;
+        }
+    }
+    let mut call_closed = None;
+    if shown_by(&errors, "call_date") {
+        if let Some(at) = typed_instant(page.user.tz, &typed.call_date, &typed.call_time) {
+            let what = For {
+                nurse_id: meeting.as_ref().map(|m| m.nurse_id),
+                patient_id: Some(s.id),
+                except_appointment: None,
+            };
+            call_closed = refused(db, s.centre_id, what, at, CALL_MINUTES, page.now(), page.lang()).await?;
+        }
+    }
     let notice = nurse_notice(notice, &page, &person, &moves);
     render(&InvitationPage {
         notice,
@@ -259,7 +288,25 @@ async fn show_page_with(
         nurses,
         typed,
         errors,
+        meeting_closed,
+        call_closed,
     })
+}
+
+/// The invitation page's message for a refused time: the nurse busy, or the calendar's refusal.
+pub fn invitation_key(closed: &Closed) -> &'static str {
+    match closed.error {
+        ("time", _) => "invitation.nurse_busy",
+        (_, key) => key,
+    }
+}
+
+/// Whether the form came back because the calendar refused its time in `field`.
+fn shown_by(errors: &FormErrors, field: &str) -> bool {
+    matches!(
+        errors.get(field),
+        Some("calendar.closed" | "invitation.nurse_busy")
+    )
 }
 
 /// The forms filled with what is known: the letter's proposed time, the patient's nurse.

@@ -78,6 +78,26 @@ struct ContactsPage {
     contacts: Vec<Contact>,
     form: ContactForm,
     errors: FormErrors,
+    windows: Vec<super::call_times::Window>,
+    window: super::call_times::WindowForm,
+}
+
+impl ContactsPage {
+    fn weekdays(&self) -> [(i16, &'static str); 7] {
+        [
+            (1, "weekday.mon"),
+            (2, "weekday.tue"),
+            (3, "weekday.wed"),
+            (4, "weekday.thu"),
+            (5, "weekday.fri"),
+            (6, "weekday.sat"),
+            (7, "weekday.sun"),
+        ]
+    }
+
+    fn window_day(&self, day: &i16) -> bool {
+        self.window.weekday == day.to_string()
+    }
 }
 
 async fn page_for(
@@ -88,6 +108,29 @@ async fn page_for(
     errors: FormErrors,
 ) -> Result<Response> {
     page_with_times(state, page, id, form, errors, None).await
+}
+
+/// The page with a refused call-time window as typed.
+pub async fn page_with_window(
+    state: &AppState,
+    page: Page,
+    id: i64,
+    errors: FormErrors,
+    window: super::call_times::WindowForm,
+) -> Result<Response> {
+    let times = sqlx::query_scalar!("select preferred_call_times from patients where id = $1", id)
+        .fetch_one(&state.db)
+        .await?;
+    render(&ContactsPage {
+        patient: brief(&state.db, id).await?,
+        layout: page.layout,
+        times,
+        contacts: of_patient(&state.db, id).await?,
+        form: ContactForm::default(),
+        errors,
+        windows: super::call_times::of_patient(&state.db, id).await?,
+        window,
+    })
 }
 
 /// The page, with the preferred call times as typed when they were refused.
@@ -114,6 +157,8 @@ async fn page_with_times(
         contacts: of_patient(&state.db, id).await?,
         form,
         errors,
+        windows: super::call_times::of_patient(&state.db, id).await?,
+        window: super::call_times::WindowForm::default(),
     })
 }
 

@@ -1,6 +1,7 @@
 //! Patients: the list for coordinators and admins, contacts and preferred call times, a
 //! patient's status and responsible nurse (this module is their one writer).
 
+pub mod call_times;
 pub mod contacts;
 pub mod icd10;
 pub mod list;
@@ -31,6 +32,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         )
         .route("/patients/{id}/contacts/new", axum::routing::post(contacts::add))
         .route("/contacts/{id}", axum::routing::post(contacts::update))
+        .route("/patients/{id}/call-times", axum::routing::post(call_times::add))
+        .route("/call-times/{id}/remove", axum::routing::post(call_times::remove))
         .route_layer(middleware::from_fn_with_state(state, signed_in));
     list.merge(record)
 }
@@ -43,6 +46,7 @@ pub struct Brief {
     pub birth_date: NaiveDate,
     pub phone: Option<String>,
     pub nurse_id: Option<i64>,
+    pub centre_id: i64,
 }
 
 impl Brief {
@@ -89,7 +93,7 @@ pub async fn allocate_arms(
 pub async fn brief(db: &sqlx::PgPool, id: i64) -> Result<Brief, AppError> {
     sqlx::query_as!(
         Brief,
-        "select id, first_name, last_name, birth_date, coalesce(mobile, phone) as phone, nurse_id
+        "select id, first_name, last_name, birth_date, coalesce(mobile, phone) as phone, nurse_id, centre_id
            from patients where id = $1",
         id
     )

@@ -232,8 +232,17 @@ impl RecordPage {
                 if code == crate::caseload::REASON_INITIAL_MEETING {
                     s.push_str(&format!(" · {}", t("invitation.moved_for_meeting")));
                 }
+                if code == crate::caseload::REASON_ABSENCE {
+                    s.push_str(&format!(" · {}", t("timeline.covers_absence")));
+                }
                 s
             }
+            Kind::MoveBack => format!(
+                "{} {} → {}",
+                t("timeline.moved_back"),
+                e.text1.as_deref().unwrap_or(""),
+                e.text2.as_deref().unwrap_or("")
+            ),
             Kind::ReachLetter | Kind::ReachGp => {
                 let what = if e.kind == Kind::ReachLetter {
                     t("timeline.reach_letter")

@@ -25,6 +25,7 @@ pub enum Kind {
     Plan,
     Letter,
     Move,
+    MoveBack,
     Questionnaire,
 }
 
@@ -47,6 +48,7 @@ impl Kind {
             Kind::Plan => "plan",
             Kind::Letter => "letter",
             Kind::Move => "move",
+            Kind::MoveBack => "move_back",
             Kind::Questionnaire => "questionnaire",
         }
     }
@@ -70,6 +72,7 @@ impl Kind {
             | Kind::Plan
             | Kind::Letter
             | Kind::Move
+            | Kind::MoveBack
             | Kind::Questionnaire => None,
         }
     }
@@ -185,6 +188,10 @@ pub async fn of_patient(
                  from caseload_moves m join users f on f.id = m.from_nurse_id join users t on t.id = m.to_nurse_id
                  left join users u on u.id = m.moved_by
                 where m.patient_id = $1
+               union all
+               select m.returned_at, 'move_back', null, m.id, null, null, m.until, m.reason, t.name, f.name, null, null
+                 from caseload_moves m join users f on f.id = m.from_nurse_id join users t on t.id = m.to_nurse_id
+                where m.patient_id = $1 and m.returned_at is not null
              ) t
             order by at desc, id desc"#,
         patient_id,

@@ -93,7 +93,7 @@ impl MyPatientsPage {
     }
 
     fn when(&self, at: &chrono::DateTime<chrono::Utc>) -> String {
-        self.layout.datetime(at)
+        self.layout.booked(at)
     }
 
     fn late(&self, row: &Row) -> bool {

@@ -27,9 +27,23 @@ struct TodayPage {
     questionnaires: Vec<crate::questionnaires::DueQuestionnaire>,
     /// Patients new on her caseload this week: assigned, moved or covered.
     arrivals: Vec<crate::caseload::Arrival>,
+    /// Colleagues whose patients she covers now.
+    covering: Vec<crate::caseload::Covering>,
 }
 
 impl TodayPage {
+    fn covering_text(&self, c: &crate::caseload::Covering) -> String {
+        let until = format!(
+            "{} {}",
+            self.layout.lang.weekday(chrono::Datelike::weekday(&c.until)),
+            self.layout.date(&c.until)
+        );
+        self.layout.lang.tf(
+            "today.covering_line",
+            &[("n", &c.patients), ("name", &c.colleague), ("until", &until)],
+        )
+    }
+
     fn time(&self, row: &Row) -> String {
         let tz = self.layout.tz();
         row.starts_at
@@ -38,7 +52,7 @@ impl TodayPage {
     }
 
     fn when(&self, at: &chrono::DateTime<Utc>) -> String {
-        self.layout.datetime(at)
+        self.layout.booked(at)
     }
 
     /// How late an overdue call is: days, or hours within the first day.
@@ -113,6 +127,7 @@ pub async fn show(State(state): State<AppState>, page: Page) -> Result<Response>
             page.now() - chrono::Duration::days(NEW_FOR_DAYS),
         )
         .await?,
+        covering: crate::caseload::covering(&state.db, page.user.id).await?,
         layout: page.layout,
         due_today,
         overdue,

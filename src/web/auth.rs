@@ -86,6 +86,11 @@ impl Role {
         matches!(self, Role::Admin | Role::Coordinator | Role::Nurse)
     }
 
+    /// Works in a call centre's calendar: nurses and coordinators.
+    pub fn works_in_centre(self) -> bool {
+        matches!(self, Role::Coordinator | Role::Nurse)
+    }
+
     /// Has a caseload and a Today page.
     pub fn has_caseload(self) -> bool {
         self == Role::Nurse
@@ -353,6 +358,11 @@ pub async fn admins_only(State(state): State<AppState>, request: Request, next: 
 /// Guard layer for the coordinator's centre pages.
 pub async fn coordinators_only(State(state): State<AppState>, request: Request, next: Next) -> Response {
     guard(state, request, next, Role::can_coordinate).await
+}
+
+/// Guard layer for the centre's calendar (nurses and coordinators).
+pub async fn staff_of_centre(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    guard(state, request, next, Role::works_in_centre).await
 }
 
 /// Guard layer for the nurse's own pages.

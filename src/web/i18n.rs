@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use chrono_tz::Tz;
 
 use super::catalogue::AREAS;
@@ -126,6 +126,37 @@ impl Lang {
         }
     }
 
+    /// A booked time with its weekday: `tirsdag 08.12.2026 kl. 09:00` or `Tue 2026-12-08 09:00`.
+    pub fn booked(self, at: DateTime<Utc>, tz: Tz) -> String {
+        let local = at.with_timezone(&tz);
+        format!(
+            "{} {}",
+            self.weekday(local.date_naive().weekday()),
+            self.datetime(at, tz)
+        )
+    }
+
+    /// A weekday's name as it stands before a date: `tirsdag`, `Tue`.
+    pub fn weekday(self, day: chrono::Weekday) -> &'static str {
+        use chrono::Weekday::*;
+        match (self, day) {
+            (Lang::Da, Mon) => "mandag",
+            (Lang::Da, Tue) => "tirsdag",
+            (Lang::Da, Wed) => "onsdag",
+            (Lang::Da, Thu) => "torsdag",
+            (Lang::Da, Fri) => "fredag",
+            (Lang::Da, Sat) => "lørdag",
+            (Lang::Da, Sun) => "søndag",
+            (Lang::En, Mon) => "Mon",
+            (Lang::En, Tue) => "Tue",
+            (Lang::En, Wed) => "Wed",
+            (Lang::En, Thu) => "Thu",
+            (Lang::En, Fri) => "Fri",
+            (Lang::En, Sat) => "Sat",
+            (Lang::En, Sun) => "Sun",
+        }
+    }
+
     /// A day of the year without the year, for chart labels: `24.11` or `Nov 24`.
     pub fn day_and_month(self, date: NaiveDate) -> String {
         match self {
@@ -181,6 +212,14 @@ mod tests {
         assert_eq!(
             Lang::En.datetime(at, chrono_tz::Europe::Copenhagen),
             "2026-11-24 09:30"
+        );
+        assert_eq!(
+            Lang::Da.booked(at, chrono_tz::Europe::Copenhagen),
+            "tirsdag 24.11.2026 kl. 09:30"
+        );
+        assert_eq!(
+            Lang::En.booked(at, chrono_tz::Europe::Copenhagen),
+            "Tue 2026-11-24 09:30"
         );
     }
 

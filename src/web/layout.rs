@@ -90,6 +90,7 @@ impl Layout {
                 ("/today", "nav.today"),
                 ("/my-patients", "nav.my_patients"),
                 ("/week", "nav.week"),
+                ("/calendar", "nav.calendar"),
             ],
             Role::Coordinator => &[
                 ("/centre", "nav.centre"),
@@ -97,6 +98,7 @@ impl Layout {
                 ("/nurses", "nav.nurses"),
                 ("/safety-nets", "nav.safety_nets"),
                 ("/overview", "nav.overview"),
+                ("/calendar", "nav.calendar"),
             ],
             Role::Admin => &[
                 ("/imports", "nav.imports"),
@@ -135,6 +137,11 @@ impl Layout {
     /// A date and time in the person's centre's zone.
     pub fn datetime(&self, at: &chrono::DateTime<chrono::Utc>) -> String {
         self.lang.datetime(*at, self.tz())
+    }
+
+    /// A booked time, with its weekday, in the person's centre's zone.
+    pub fn booked(&self, at: &chrono::DateTime<chrono::Utc>) -> String {
+        self.lang.booked(*at, self.tz())
     }
 
     /// Today in the person's centre's zone, by the application clock.

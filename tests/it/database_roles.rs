@@ -184,7 +184,13 @@ async fn the_application_role_deletes_only_sessions_uploads_contacts_sign_in_att
             .await
             .unwrap();
     // A reset second factor, its recovery codes and a half-finished sign-in go too.
+    // So do the centre's calendar settings, a cover planned for an absence that has not begun,
+    // and a patient's call times: settings and preferences, not records.
     let deletable = [
+        "absence_covers",
+        "call_times",
+        "closed_days",
+        "working_hours",
         "login_attempts",
         "patient_contacts",
         "pending_imports",

@@ -178,13 +178,49 @@ impl TestApp {
     }
 
     /// Creates a call centre; returns its id.
+    ///
+    /// It is open around the clock, every day, holidays too, so that tests of other features
+    /// can book at any time the suite happens to run; `office_hours` gives it the usual week.
     pub async fn centre(&self, code: &str) -> i64 {
-        sqlx::query_scalar("insert into centres (code, name) values ($1, $2) returning id")
-            .bind(code)
-            .bind(format!("Centre {code}"))
-            .fetch_one(&self.db)
+        let id = sqlx::query_scalar(
+            "insert into centres (code, name, open_on_public_holidays) values ($1, $2, true) returning id",
+        )
+        .bind(code)
+        .bind(format!("Centre {code}"))
+        .fetch_one(&self.db)
+        .await
+        .unwrap();
+        sqlx::query(
+            "insert into working_hours (centre_id, weekday, opens, closes)
+             select $1, d, time '00:00', time '23:59' from generate_series(1, 7) d
+             on conflict (centre_id, weekday) do update set opens = excluded.opens, closes = excluded.closes",
+        )
+        .bind(id)
+        .execute(&self.db)
+        .await
+        .unwrap();
+        id
+    }
+
+    /// Gives the centre a new centre's calendar: Monday to Friday 08:00-16:00, closed on holidays.
+    pub async fn office_hours(&self, centre_id: i64) {
+        sqlx::query("delete from working_hours where centre_id = $1 and weekday > 5")
+            .bind(centre_id)
+            .execute(&self.db)
             .await
-            .unwrap()
+            .unwrap();
+        sqlx::query(
+            "update working_hours set opens = time '08:00', closes = time '16:00' where centre_id = $1;",
+        )
+        .bind(centre_id)
+        .execute(&self.db)
+        .await
+        .unwrap();
+        sqlx::query("update centres set open_on_public_holidays = false where id = $1")
+            .bind(centre_id)
+            .execute(&self.db)
+            .await
+            .unwrap();
     }
 
     /// Creates a user with `PASSWORD`; returns the id.

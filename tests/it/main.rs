@@ -10,6 +10,7 @@ mod architecture;
 mod auth;
 mod break_glass;
 mod browser;
+mod calendar;
 mod calls;
 mod centre;
 mod cli;

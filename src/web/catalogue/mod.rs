@@ -3,6 +3,7 @@
 
 mod admin;
 mod auth;
+mod calendar;
 mod centre;
 mod common;
 mod follow_up;
@@ -30,4 +31,5 @@ pub const AREAS: &[&[(&str, &str, &str)]] = &[
     research::ENTRIES,
     records::ENTRIES,
     follow_up::ENTRIES,
+    calendar::ENTRIES,
 ];
