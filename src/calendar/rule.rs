@@ -185,15 +185,22 @@ impl Calendar {
                 )
                 .fetch_all(&mut *conn)
                 .await?;
+                // Her bookings, and the meetings letters hold for her (but the patient's own).
                 let busy = sqlx::query!(
-                    "select starts_at, ends_at from appointments
-                      where nurse_id = $1 and status = 'scheduled' and ends_at > $2 and starts_at < $3
-                        and id is distinct from $4
-                      order by starts_at",
+                    r#"select starts_at as "starts_at!", ends_at as "ends_at!" from (
+                         select starts_at, ends_at from appointments
+                          where nurse_id = $1 and status = 'scheduled' and ends_at > $2 and starts_at < $3
+                            and id is distinct from $4
+                         union all
+                         select starts_at, ends_at from letter_holds
+                          where nurse_id = $1 and released_at is null and ends_at > $2 and starts_at < $3
+                            and patient_id is distinct from $5
+                       ) b order by starts_at"#,
                     nurse_id,
                     from - Duration::days(1),
                     until,
-                    what.except_appointment
+                    what.except_appointment,
+                    what.patient_id
                 )
                 .fetch_all(&mut *conn)
                 .await?

@@ -143,7 +143,7 @@ pub async fn centre_page(
            having max(l.produced_at) <= now() - make_interval(days => $2)
             order by max(l.produced_at), p.last_name"#,
         centre_id,
-        crate::invitations::respond::RESPONSE_DEADLINE_DAYS as i32
+        crate::letters::pages::RESPONSE_DEADLINE_DAYS as i32
     )
     .fetch_all(&state.db)
     .await?;

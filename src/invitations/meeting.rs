@@ -87,7 +87,7 @@ pub async fn book(
     {
         let what = For {
             nurse_id: Some(nurse_id),
-            patient_id: None,
+            patient_id: Some(id),
             except_appointment: previous.as_ref().map(|m| m.id),
         };
         if let Some(c) = refused(&state.db, s.centre_id, what, at, minutes, page.now(), page.lang()).await? {
@@ -142,6 +142,8 @@ pub async fn book(
     if changes_nurse {
         crate::patients::set_nurse(&mut tx, id, nurse_id).await?;
     }
+    // The meeting holds the room and nurse now; the letter's slot is let go.
+    crate::letters::holds::release(&mut tx, id, crate::letters::holds::Release::Booked, page.now()).await?;
     if let Some(from) = own.filter(|_| changes_nurse) {
         let moved = Move {
             patient_id: id,

@@ -25,6 +25,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/patients/{id}/invitation/response", post(respond::respond))
         .route("/patients/{id}/invitation/meeting", post(meeting::book))
         .route("/patients/{id}/invitation/outcome", post(outcome::record))
+        .route("/patients/{id}/invitation/free", post(respond::free_slot))
         .route_layer(middleware::from_fn_with_state(state, signed_in))
 }
 

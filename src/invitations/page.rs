@@ -76,6 +76,8 @@ struct InvitationPage {
     /// Why the typed meeting time or first call cannot be booked, with the nearest open time.
     meeting_closed: Option<Closed>,
     call_closed: Option<Closed>,
+    /// The slot the patient's letter holds, and for which nurse.
+    held: Option<Held>,
     coordinator: bool,
     control: bool,
     notice: Option<String>,
@@ -245,14 +247,21 @@ async fn show_page_with(
     )
     .fetch_all(db)
     .await?;
-    let typed = typed.unwrap_or_else(|| defaults(&page, &s, letters.first(), meeting.as_ref(), &rooms));
+    let held = crate::letters::holds::held_for(db, s.id).await?;
+    let held_nurse = held.and_then(|(_, n)| n);
+    let typed =
+        typed.unwrap_or_else(|| defaults(&page, &s, letters.first(), meeting.as_ref(), &rooms, held_nurse));
+    let held = held.map(|(at, nurse)| Held {
+        at,
+        nurse: nurse.and_then(|n| nurses.iter().find(|c| c.id == n).map(|c| c.name.clone())),
+    });
     // A refused time says why and proposes the nearest open one.
     let mut meeting_closed = None;
     if shown_by(&errors, "date") {
         if let Some(at) = typed_instant(page.user.tz, &typed.date, &typed.time) {
             let what = For {
                 nurse_id: typed.nurse_id.trim().parse().ok(),
-                patient_id: None,
+                patient_id: Some(s.id),
                 except_appointment: meeting.as_ref().map(|m| m.id),
             };
             let minutes = typed.minutes.trim().parse().unwrap_or(60);
@@ -290,7 +299,14 @@ async fn show_page_with(
         errors,
         meeting_closed,
         call_closed,
+        held,
     })
+}
+
+/// A letter's held slot, as the page names it.
+pub struct Held {
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub nurse: Option<String>,
 }
 
 /// The invitation page's message for a refused time: the nurse busy, or the calendar's refusal.
@@ -316,6 +332,7 @@ fn defaults(
     letter: Option<&LetterRow>,
     meeting: Option<&MeetingRow>,
     rooms: &[Room],
+    held_nurse: Option<i64>,
 ) -> Typed {
     let tz = page.user.tz;
     // A booked meeting is moved from where it is; otherwise the letter's proposal is offered.
@@ -341,6 +358,7 @@ fn defaults(
         nurse_id: meeting
             .map(|m| m.nurse_id)
             .or(s.nurse_id)
+            .or(held_nurse)
             .map(|n| n.to_string())
             .unwrap_or_default(),
         minutes: meeting

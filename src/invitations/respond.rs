@@ -7,14 +7,14 @@ use axum::Form;
 
 use super::page::{refuse_control, show_page, Typed};
 use super::{coordinator, set_actor, subject};
+use crate::letters::holds::Release;
 use crate::web::FormErrors;
 
 use crate::patients::Status;
 use crate::web::{Page, Result};
 use crate::AppState;
 
-/// Days after the letter before a missing answer counts as "no response".
-pub const RESPONSE_DEADLINE_DAYS: i64 = 14;
+use crate::letters::pages::RESPONSE_DEADLINE_DAYS;
 
 /// `POST /patients/{id}/invitation/response`: `response`, and `reason` (required for not eligible).
 pub async fn respond(
@@ -42,18 +42,18 @@ pub async fn respond(
         Some(to) if !s.status.may_become(to) => errors.add("response", "invitation.illegal_transition"),
         Some(Status::NotEligible) if reason.is_empty() => errors.add("reason", "invitation.reason_required"),
         Some(Status::NoResponse) => {
-            let waited = sqlx::query_scalar!(
-                "select exists (select 1 from letters where patient_id = $1
-                                 and produced_at <= $3::timestamptz - make_interval(days => $2))",
-                id,
-                RESPONSE_DEADLINE_DAYS as i32,
-                page.now()
+            let reminded = sqlx::query_scalar!(
+                "select max(produced_at) from letters where patient_id = $1 and kind = 'reminder'",
+                id
             )
             .fetch_one(&state.db)
-            .await?
-            .unwrap_or(false);
-            if !waited {
-                errors.add("response", "invitation.deadline_not_passed");
+            .await?;
+            match reminded {
+                None => errors.add("response", "invitation.remind_first"),
+                Some(at) if at > page.now() - chrono::Duration::days(RESPONSE_DEADLINE_DAYS) => {
+                    errors.add("response", "invitation.deadline_not_passed")
+                }
+                Some(_) => {}
             }
         }
         Some(_) => {}
@@ -68,7 +68,13 @@ pub async fn respond(
         errors.add("response", "invitation.illegal_transition");
         return show_page(&state, page, s, Some(typed), errors).await;
     }
-    // A meeting that will not take place frees the nurse's time.
+    // A meeting that will not take place frees the nurse's time, and the letter's slot.
+    let why = if to == Status::NoResponse {
+        Release::NoResponse
+    } else {
+        Release::Declined
+    };
+    crate::letters::holds::release(&mut tx, id, why, page.now()).await?;
     crate::appointments::cancel::cancel_open(
         &mut tx,
         id,
@@ -86,5 +92,19 @@ pub async fn respond(
     Ok(crate::web::flash::redirect(
         &format!("/patients/{id}/invitation"),
         "done.answer_saved",
+    ))
+}
+
+/// `POST /patients/{id}/invitation/free`: a coordinator lets go of the slot the patient's letter
+/// holds (the room and nurse can then be offered to someone else).
+pub async fn free_slot(State(state): State<AppState>, page: Page, Path(id): Path<i64>) -> Result<Response> {
+    subject(&state.db, &page.user, id, coordinator).await?;
+    let mut tx = state.db.begin().await?;
+    crate::letters::holds::release(&mut tx, id, Release::Freed, page.now()).await?;
+    tx.commit().await?;
+    tracing::info!(user_id = page.user.id, patient_id = id, "freed a letter's slot");
+    Ok(crate::web::flash::redirect(
+        &format!("/patients/{id}/invitation"),
+        "done.slot_freed",
     ))
 }

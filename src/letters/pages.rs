@@ -7,12 +7,142 @@ use axum::Form;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 
-use super::text::slots;
+use super::holds::{hold, propose, release, Release};
 use crate::audit::access::{self, Action};
 use crate::rooms::{rooms_of, Room};
 use crate::web::FormErrors;
 use crate::web::{render, AppError, Layout, Page, Result};
 use crate::AppState;
+
+/// Days after a letter before a missing answer is due a reminder (and, after the reminder,
+/// before the invitation may close as "no response").
+pub const RESPONSE_DEADLINE_DAYS: i64 = 14;
+
+/// Invited people of the centre whose last letter is past the deadline and who have had no
+/// reminder: each gets one.
+pub async fn reminders_due(
+    db: &sqlx::PgPool,
+    centre_id: i64,
+    now: DateTime<Utc>,
+) -> Result<Vec<Candidate>, sqlx::Error> {
+    sqlx::query_as!(
+        Candidate,
+        r#"select p.id, p.first_name, p.last_name, p.city, max(l.produced_at) as last_letter
+             from patients p join letters l on l.patient_id = p.id
+            where p.centre_id = $1 and p.status = 'invited' and p.arm is distinct from 'control'
+            group by p.id
+           having max(l.produced_at) <= $2::timestamptz - make_interval(days => $3) and bool_and(l.kind = 'invitation')
+            order by p.last_name, p.first_name"#,
+        centre_id,
+        now,
+        RESPONSE_DEADLINE_DAYS as i32
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// `POST /letters/reminders`: one reminder each for the picked people, keeping the time their
+/// letter holds when it is still ahead, else holding a new one from the next open day.
+pub async fn produce_reminders(
+    State(state): State<AppState>,
+    page: Page,
+    Form(typed): Form<Vec<(String, String)>>,
+) -> Result<Response> {
+    let centre = typed
+        .iter()
+        .find(|(k, _)| k == "centre")
+        .map(|(_, v)| v.trim().to_owned())
+        .unwrap_or_default();
+    let centre_id: i64 = centre.parse().map_err(|_| AppError::BadRequest)?;
+    let due: Vec<i64> = reminders_due(&state.db, centre_id, page.now())
+        .await?
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    let picks: Vec<i64> = typed
+        .iter()
+        .filter(|(k, _)| k == "pick")
+        .filter_map(|(_, v)| v.parse().ok())
+        .collect();
+    if picks.iter().any(|p| !due.contains(p)) {
+        return Err(AppError::BadRequest);
+    }
+    if picks.is_empty() {
+        let mut errors = FormErrors::default();
+        errors.add("pick", "letters.pick_someone");
+        let chosen = Chosen {
+            centre,
+            batch: String::new(),
+        };
+        return show(&state, page, chosen, Vec::new(), errors).await;
+    }
+    let rooms = rooms_of(&state.db, centre_id, true).await?;
+    let now = page.now();
+    let mut tx = state.db.begin().await?;
+    let run_id = sqlx::query_scalar!(
+        "insert into letter_runs (centre_id, produced_by) values ($1, $2) returning id",
+        centre_id,
+        page.user.id
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    for patient_id in due.into_iter().filter(|p| picks.contains(p)) {
+        let kept = sqlx::query!(
+            "select h.starts_at, h.room_id, l.place from letter_holds h join letters l on l.id = h.letter_id
+              where h.patient_id = $1 and h.released_at is null and h.starts_at > $2::timestamptz + interval '2 days'
+              order by h.letter_id desc limit 1",
+            patient_id,
+            now
+        )
+        .fetch_optional(&mut *tx)
+        .await?;
+        let (proposed, place, new_hold) = match kept {
+            Some(k) => (k.starts_at, k.place, None),
+            None => {
+                release(&mut tx, patient_id, Release::Freed, now).await?;
+                let room = rooms.first().ok_or(AppError::Refused("letters.no_rooms"))?;
+                let tomorrow = page.today().succ_opt().unwrap_or(page.today());
+                let ten = chrono::NaiveTime::from_hms_opt(10, 0, 0).unwrap_or_default();
+                let slot = propose(
+                    &mut tx,
+                    centre_id,
+                    room.id,
+                    tomorrow,
+                    ten,
+                    MEETING_MINUTES,
+                    1,
+                    now,
+                )
+                .await?
+                .into_iter()
+                .next()
+                .ok_or(AppError::Refused("letters.no_slots"))?;
+                (slot.starts_at, room.place(), Some((room.id, slot)))
+            }
+        };
+        let letter_id = sqlx::query_scalar!(
+            "insert into letters (run_id, patient_id, proposed_at, place, kind) values ($1, $2, $3, $4, 'reminder') returning id",
+            run_id,
+            patient_id,
+            proposed,
+            place
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+        if let Some((room_id, slot)) = new_hold {
+            if !hold(&mut tx, letter_id, patient_id, room_id, slot, MEETING_MINUTES).await? {
+                return Err(AppError::Refused("letters.slot_taken"));
+            }
+        }
+        access::log(&mut *tx, page.user.id, Action::Letter, patient_id, true).await?;
+    }
+    tx.commit().await?;
+    tracing::info!(user_id = page.user.id, run_id, "produced reminder letters");
+    Ok(Redirect::to(&format!("/letters/{run_id}")).into_response())
+}
+
+/// How long a reminder's newly held meeting lasts.
+const MEETING_MINUTES: i64 = 45;
 
 /// An invited patient who may get a letter.
 pub struct Candidate {
@@ -58,11 +188,20 @@ struct ChoosePage {
     candidates: Vec<Candidate>,
     rooms: Vec<Room>,
     runs: Vec<RunRow>,
+    /// Invited people past the answer deadline who have had no reminder yet.
+    reminders: Vec<Candidate>,
+    deadline_days: i64,
     typed: Vec<(String, String)>,
     errors: FormErrors,
 }
 
 impl ChoosePage {
+    fn reminders_hint(&self) -> String {
+        self.layout
+            .lang
+            .tf("letters.reminders_hint", &[("days", &self.deadline_days)])
+    }
+
     fn value(&self, name: &str) -> String {
         self.typed
             .iter()
@@ -134,6 +273,7 @@ async fn show(
     .fetch_all(db)
     .await?;
     let rooms = rooms_of(db, centre_id.unwrap_or(0), true).await?;
+    let reminders = reminders_due(db, centre_id.unwrap_or(0), page.now()).await?;
     let runs = sqlx::query_as!(
         RunRow,
         r#"select r.id, c.name as centre, r.produced_at, u.name as "by?",
@@ -151,6 +291,8 @@ async fn show(
         candidates,
         rooms,
         runs,
+        reminders,
+        deadline_days: RESPONSE_DEADLINE_DAYS,
         typed,
         errors,
     })
@@ -188,7 +330,6 @@ pub async fn produce(
     let mut errors = FormErrors::default();
     let date = NaiveDate::parse_from_str(&field("date"), "%Y-%m-%d").ok();
     let time = chrono::NaiveTime::parse_from_str(&field("time"), "%H:%M").ok();
-    let tz = page.user.tz;
     let today = page.today();
     if date.is_none_or(|d| d <= today) {
         errors.add("date", "letters.date_invalid");
@@ -239,9 +380,25 @@ pub async fn produce(
     };
     // In the order the letters will be printed: by name.
     let picks: Vec<i64> = invited.into_iter().filter(|p| picks.contains(p)).collect();
-    let times = slots(date, time, minutes, picks.len());
+    let minutes = i64::from(minutes);
     let place = room.place();
     let mut tx = state.db.begin().await?;
+    let slots = propose(
+        &mut tx,
+        centre_id,
+        room.id,
+        date,
+        time,
+        minutes,
+        picks.len(),
+        page.now(),
+    )
+    .await?;
+    if slots.len() < picks.len() {
+        drop(tx);
+        errors.add("date", "letters.no_slots");
+        return show(&state, page, chosen, typed, errors).await;
+    }
     let run_id = sqlx::query_scalar!(
         "insert into letter_runs (centre_id, produced_by) values ($1, $2) returning id",
         centre_id,
@@ -249,22 +406,22 @@ pub async fn produce(
     )
     .fetch_one(&mut *tx)
     .await?;
-    for (patient_id, at) in picks.iter().zip(times) {
-        use chrono::TimeZone;
-        let proposed = tz
-            .from_local_datetime(&at)
-            .earliest()
-            .ok_or(AppError::BadRequest)?
-            .with_timezone(&Utc);
-        sqlx::query!(
-            "insert into letters (run_id, patient_id, proposed_at, place) values ($1, $2, $3, $4)",
+    for (patient_id, slot) in picks.iter().zip(slots) {
+        let letter_id = sqlx::query_scalar!(
+            "insert into letters (run_id, patient_id, proposed_at, place) values ($1, $2, $3, $4) returning id",
             run_id,
             patient_id,
-            proposed,
+            slot.starts_at,
             place
         )
-        .execute(&mut *tx)
+        .fetch_one(&mut *tx)
         .await?;
+        if !hold(&mut tx, letter_id, *patient_id, room.id, slot, minutes).await? {
+            // Another run took a slot meanwhile: nothing of this one is kept.
+            drop(tx);
+            errors.add("date", "letters.slot_taken");
+            return show(&state, page, chosen, typed, errors).await;
+        }
         access::log(&mut *tx, page.user.id, Action::Letter, *patient_id, true).await?;
     }
     tx.commit().await?;

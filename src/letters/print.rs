@@ -17,7 +17,10 @@ async fn letters_of(state: &AppState, page: &Page, run_id: i64) -> Result<Vec<Le
         LetterData,
         "select l.patient_id, p.first_name, p.last_name, p.address, p.postal_code, p.city,
                 c.name as centre_name, c.address as centre_address, c.phone as centre_phone,
-                l.proposed_at, l.place, l.produced_at
+                l.proposed_at, l.place, l.produced_at,
+                case when l.kind = 'reminder' then
+                    (select min(f.produced_at) from letters f where f.patient_id = l.patient_id and f.kind = 'invitation')
+                end as reminder_of
            from letters l join patients p on p.id = l.patient_id
            join letter_runs r on r.id = l.run_id join centres c on c.id = r.centre_id
           where l.run_id = $1 order by l.proposed_at, l.id",

@@ -1,6 +1,6 @@
 //! What an invitation letter says, in Danish, built once and written both as HTML and as PDF.
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc, Weekday};
+use chrono::{DateTime, Datelike, Utc};
 use chrono_tz::Tz;
 
 use crate::web::Lang;
@@ -19,6 +19,8 @@ pub struct LetterData {
     pub proposed_at: DateTime<Utc>,
     pub place: String,
     pub produced_at: DateTime<Utc>,
+    /// A reminder names the first letter's date.
+    pub reminder_of: Option<DateTime<Utc>>,
 }
 
 impl std::fmt::Debug for LetterData {
@@ -52,7 +54,7 @@ pub fn compose(d: &LetterData, tz: Tz) -> Letter {
     let local = d.proposed_at.with_timezone(&tz);
     let when = format!(
         "{} {} kl. {}",
-        weekday_da(local.date_naive().weekday()),
+        da.weekday(local.date_naive().weekday()),
         da.date(local.date_naive()),
         local.format("%H:%M")
     );
@@ -67,12 +69,25 @@ pub fn compose(d: &LetterData, tz: Tz) -> Letter {
             d.city.as_deref(),
         ),
         dated: da.date(d.produced_at.with_timezone(&tz).date_naive()),
-        title: da.t("letter.title").to_owned(),
+        title: match d.reminder_of {
+            Some(_) => da.t("letter.reminder_title").to_owned(),
+            None => da.t("letter.title").to_owned(),
+        },
         greeting: format!("{} {} {},", da.t("letter.dear"), d.first_name, d.last_name),
-        intro: vec![
-            da.t("letter.intro").to_owned(),
-            da.t("letter.meeting_intro").to_owned(),
-        ],
+        intro: match d.reminder_of {
+            Some(first) => vec![
+                da.tf(
+                    "letter.reminder_intro",
+                    &[("date", &da.date(first.with_timezone(&tz).date_naive()))],
+                ),
+                da.t("letter.intro").to_owned(),
+                da.t("letter.reminder_meeting").to_owned(),
+            ],
+            None => vec![
+                da.t("letter.intro").to_owned(),
+                da.t("letter.meeting_intro").to_owned(),
+            ],
+        },
         meeting: vec![
             (da.t("letter.when").to_owned(), when),
             (da.t("letter.where").to_owned(), d.place.clone()),
@@ -128,61 +143,4 @@ pub fn recipient(
         lines.push(town.trim().to_owned());
     }
     lines
-}
-
-fn weekday_da(day: Weekday) -> &'static str {
-    match day {
-        Weekday::Mon => "mandag",
-        Weekday::Tue => "tirsdag",
-        Weekday::Wed => "onsdag",
-        Weekday::Thu => "torsdag",
-        Weekday::Fri => "fredag",
-        Weekday::Sat => "lørdag",
-        Weekday::Sun => "søndag",
-    }
-}
-
-/// Proposed times for `count` letters: consecutive slots of `minutes` from `first`, on
-/// weekdays, none starting after 15:00; the next day starts at the first slot's time again.
-pub fn slots(
-    first: NaiveDate,
-    start: chrono::NaiveTime,
-    minutes: u32,
-    count: usize,
-) -> Vec<chrono::NaiveDateTime> {
-    let last_start = chrono::NaiveTime::from_hms_opt(15, 0, 0).expect("a time");
-    let step = chrono::Duration::minutes(i64::from(minutes.max(5)));
-    let mut day = first;
-    let mut at = start;
-    let mut out = Vec::with_capacity(count);
-    while out.len() < count {
-        while matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
-            day = day.succ_opt().expect("a date");
-            at = start;
-        }
-        out.push(day.and_time(at));
-        let next = at + step;
-        if next > last_start || next < at {
-            day = day.succ_opt().expect("a date");
-            at = start;
-        } else {
-            at = next;
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn slots_fill_a_day_then_skip_the_weekend() {
-        let friday = NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
-        let two_pm = chrono::NaiveTime::from_hms_opt(14, 0, 0).unwrap();
-        let s = slots(friday, two_pm, 30, 4);
-        assert_eq!(s[0].to_string(), "2026-11-27 14:00:00");
-        assert_eq!(s[2].to_string(), "2026-11-27 15:00:00");
-        assert_eq!(s[3].to_string(), "2026-11-30 14:00:00");
-    }
 }

@@ -37,7 +37,10 @@ async fn a_picked_language_is_remembered_on_the_account() {
     assert_eq!(switched.location(), "/today");
     let today = nurse.get("/today").await;
     assert!(today.texts("main h1")[0].starts_with("Today"));
-    assert_eq!(today.texts("nav a"), vec!["Today", "My patients", "My week", "Calendar"]);
+    assert_eq!(
+        today.texts("nav a"),
+        vec!["Today", "My patients", "My week", "Calendar"]
+    );
     // A new browser (no cookie) with a Danish Accept-Language gets English after signing in.
     let mut other = app.client();
     other.accept_language = Some("da");

@@ -157,4 +157,18 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
     ("timeline.moved_back", "Tilbage til egen sygeplejerske", "Back to their own nurse"),
     ("today.covering", "Du dækker for kolleger", "You cover for colleagues"),
     ("today.covering_line", "{n} af {name}s patienter til og med {until}", "{n} of {name}'s patients until {until}"),
+
+    ("invitation.held", "Brevets tid er holdt til patienten:", "The letter's time is held for the patient:"),
+    ("invitation.free_slot", "Frigiv tiden", "Free the time"),
+    ("done.slot_freed", "Tiden er frigivet og kan tilbydes andre.", "The time is freed and can be offered to others."),
+    (
+        "letters.no_slots",
+        "Der er ikke ledige tider nok i lokalet de næste fire måneder (lukkedage, fravær og andre breves tider er sprunget over). Vælg et andet lokale eller færre patienter.",
+        "There are not enough free times in the room in the next four months (closed days, absences and other letters' times are skipped). Choose another room or fewer patients.",
+    ),
+    (
+        "letters.slot_taken",
+        "En anden brevkørsel tog en af tiderne i samme øjeblik. Intet er gemt; prøv igen.",
+        "Another run of letters took one of the times at the same moment. Nothing is saved; try again.",
+    ),
 ];

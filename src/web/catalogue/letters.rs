@@ -39,6 +39,27 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
     ("letter.phone", "Telefon", "Phone"),
     ("letter.title", "Invitation til et forløb med telefonisk sundhedscoaching", "Invitation to a course of telephone health coaching"),
     ("letter.dear", "Kære", "Dear"),
+    ("letter.reminder_title", "Påmindelse: invitation til telefonisk sundhedscoaching", "Reminder: invitation to telephone health coaching"),
+    (
+        "letter.reminder_intro",
+        "Vi skrev til dig den {date} og har ikke hørt fra dig. Derfor skriver vi igen, én gang.",
+        "We wrote to you on {date} and have not heard from you, so we write once more.",
+    ),
+    (
+        "letter.reminder_meeting",
+        "Vi har holdt en tid til dig til et første møde med din sygeplejerske:",
+        "We have kept a time for you for a first meeting with your nurse:",
+    ),
+    ("letters.reminders", "Påmindelser", "Reminders"),
+    (
+        "letters.reminders_hint",
+        "Inviterede, der ikke har svaret {days} dage efter brevet, får én påmindelse med en holdt tid. Først derefter kan invitationen lukkes som \"intet svar\".",
+        "Invited people who have not answered {days} days after the letter get one reminder with a held time. Only then can the invitation be closed as \"no response\".",
+    ),
+    ("letters.no_reminders", "Ingen påmindelser er forfaldne.", "No reminders are due."),
+    ("letters.produce_reminders", "Lav påmindelser", "Produce reminders"),
+    ("letters.first_letter", "Første brev", "First letter"),
+    ("invitation.remind_first", "Send først en påmindelse; intet svar kan registreres, når fristen efter den er udløbet.", "Send a reminder first; no response can be recorded when the deadline after it has passed."),
     (
         "letter.intro",
         "Du er udvalgt til at få tilbudt et forløb med telefonisk sundhedscoaching. En fast sygeplejerske ringer til dig med jævne mellemrum i seks til ni måneder og hjælper dig med dine egne mål, dit helbred og dine kontakter med læge, sygehus og kommune.",

@@ -114,7 +114,7 @@ async fn answers_are_recorded_with_who_and_why_and_not_eligible_needs_a_reason()
 }
 
 #[tokio::test]
-async fn no_response_is_recorded_only_after_the_deadline() {
+async fn no_response_is_recorded_only_after_a_reminder_and_its_deadline() {
     let app = TestApp::new().await;
     let ouh = app.centre("OUH").await;
     let p = patient(&app, ouh, "Intet Svar", "invited", None).await;
@@ -127,14 +127,40 @@ async fn no_response_is_recorded_only_after_the_deadline() {
             &[("response", "no_response")],
         )
         .await;
-    assert!(response.texts("#response-error")[0].starts_with("Fristen er ikke udløbet"));
+    assert!(response.texts("#response-error")[0].starts_with("Send først en påmindelse"));
     let run: i64 = sqlx::query_scalar("insert into letter_runs (centre_id, produced_at) values ($1, now() - interval '15 days') returning id")
         .bind(ouh)
         .fetch_one(&app.db)
         .await
         .unwrap();
-    sqlx::query("insert into letters (run_id, patient_id, proposed_at, place, produced_at) values ($1, $2, now() - interval '5 days', 'Lokale 1', now() - interval '15 days')")
+    sqlx::query("insert into letters (run_id, patient_id, proposed_at, place, produced_at, kind) values ($1, $2, now() - interval '5 days', 'Lokale 1', now() - interval '30 days', 'invitation')")
         .bind(run)
+        .bind(p)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let reminders: i64 = sqlx::query_scalar("insert into letter_runs (centre_id) values ($1) returning id")
+        .bind(ouh)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    sqlx::query("insert into letters (run_id, patient_id, proposed_at, place, produced_at, kind) values ($1, $2, now() - interval '5 days', 'Lokale 1', now() - interval '10 days', 'reminder')")
+        .bind(reminders)
+        .bind(p)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let response = coord
+        .post(
+            &format!("/patients/{p}/invitation/response"),
+            &[("response", "no_response")],
+        )
+        .await;
+    assert!(
+        response.texts("#response-error")[0].starts_with("Fristen er ikke udløbet"),
+        "the reminder's deadline has not passed"
+    );
+    sqlx::query("update letters set produced_at = now() - interval '15 days' where patient_id = $1 and kind = 'reminder'")
         .bind(p)
         .execute(&app.db)
         .await

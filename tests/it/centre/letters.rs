@@ -176,3 +176,200 @@ async fn letters_need_a_room_and_a_future_date_and_only_admins_produce_them() {
         .await;
     assert_eq!(coord.get("/letters").await.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn two_letter_runs_never_offer_one_slot_and_a_declined_patients_slot_is_offered_again() {
+    use chrono::{Datelike, Duration};
+    let app = TestApp::new().await;
+    let ouh = centre_with_address(&app).await;
+    app.office_hours(ouh).await;
+    let room = room(&app, ouh, "Mødelokale 2").await;
+    let nurses = [
+        app.user("nina@example.test", Role::Nurse, Some(ouh)).await,
+        app.user("vera@example.test", Role::Nurse, Some(ouh)).await,
+    ];
+    let a = patient(&app, ouh, "Åse Ærø", "invited", None).await;
+    let b = patient(&app, ouh, "Bjørn Østergård", "invited", None).await;
+    let c = patient(&app, ouh, "Cecilie Ågård", "invited", None).await;
+    let d = patient(&app, ouh, "Dorte Dalgård", "invited", None).await;
+    // From Maundy Thursday next year: the holidays and the weekend are skipped.
+    let easter = coachline::domain::calendar::easter_sunday(chrono::Utc::now().year() + 1);
+    app.clock.set(crate::course_fixtures::local(
+        easter - Duration::days(20),
+        "09:00",
+    ));
+    let mut admin = app.signed_in("admin@example.test", Role::Admin, None).await;
+    let run = |picks: Vec<i64>| {
+        let mut fields = vec![
+            ("centre".to_owned(), ouh.to_string()),
+            ("date".to_owned(), (easter - Duration::days(3)).to_string()),
+            ("time".to_owned(), "14:00".to_owned()),
+            ("minutes".to_owned(), "60".to_owned()),
+            ("room_id".to_owned(), room.to_string()),
+        ];
+        fields.extend(picks.into_iter().map(|p| ("pick".to_owned(), p.to_string())));
+        fields
+    };
+    let proposed = |patient: i64| {
+        let db = app.db.clone();
+        async move {
+            sqlx::query_scalar::<_, chrono::DateTime<chrono::Utc>>(
+                "select proposed_at from letters where patient_id = $1 order by id desc limit 1",
+            )
+            .bind(patient)
+            .fetch_one(&db)
+            .await
+            .unwrap()
+        }
+    };
+    let at = |days: i64, time: &str| crate::course_fixtures::local(easter + Duration::days(days), time);
+    for picks in [vec![a, b], vec![c]] {
+        let fields = run(picks);
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let made = admin.post("/letters", &fields).await;
+        assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
+    }
+    // Tuesday after Easter at two and three (the day ends at four), then Wednesday for the
+    // second run: never the same slot twice.
+    let mut times = vec![proposed(a).await, proposed(b).await];
+    times.sort();
+    assert_eq!(times, vec![at(2, "14:00"), at(2, "15:00")]);
+    assert_eq!(proposed(c).await, at(3, "14:00"));
+    // Each holds the room and a nurse, the nurses taking turns.
+    let held: Vec<(i64, Option<i64>)> = sqlx::query_as(
+        "select room_id, nurse_id from letter_holds where released_at is null order by starts_at",
+    )
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(held.len(), 3);
+    assert!(held
+        .iter()
+        .all(|(r, n)| *r == room && n.is_some_and(|n| nurses.contains(&n))));
+    assert_ne!(held[0].1, held[1].1, "two nurses share the day");
+    // The database refuses a second hold of the same room at once, whatever the application does.
+    let extra: i64 = sqlx::query_scalar(
+        "insert into letters (run_id, patient_id, proposed_at, place)
+         select run_id, $2, $3, place from letters where patient_id = $1 returning id",
+    )
+    .bind(c)
+    .bind(d)
+    .bind(at(3, "14:30"))
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    let twice = sqlx::query(
+        "insert into letter_holds (letter_id, patient_id, room_id, starts_at, ends_at)
+         values ($1, $2, $3, $4, $4 + interval '1 hour')",
+    )
+    .bind(extra)
+    .bind(d)
+    .bind(room)
+    .bind(at(3, "14:30"))
+    .execute(&app.db)
+    .await;
+    assert!(twice.is_err(), "the room is held then");
+    // The slot is shown on the invitation page, and Åse declines: her slot is free again.
+    let mut coordinator = app
+        .signed_in("kim@example.test", Role::Coordinator, Some(ouh))
+        .await;
+    let page = coordinator.get(&format!("/patients/{a}/invitation")).await;
+    assert_eq!(page.texts("#held").len(), 1, "{}", page.body);
+    let declined = coordinator
+        .post(
+            &format!("/patients/{a}/invitation/response"),
+            &[("response", "declined")],
+        )
+        .await;
+    assert_eq!(declined.status, StatusCode::SEE_OTHER, "{}", declined.body);
+    let fields = run(vec![d]);
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let made = admin.post("/letters", &fields).await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        proposed(d).await,
+        proposed(a).await,
+        "Åse's slot is offered to Dorte"
+    );
+    // A coordinator frees Bjørn's slot by hand.
+    let freed = coordinator
+        .post(&format!("/patients/{b}/invitation/free"), &[])
+        .await;
+    assert_eq!(freed.status, StatusCode::SEE_OTHER);
+    let open: i64 =
+        sqlx::query_scalar("select count(*) from letter_holds where patient_id = $1 and released_at is null")
+            .bind(b)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(open, 0);
+}
+
+#[tokio::test]
+async fn an_unanswered_invitation_gets_one_reminder_with_a_held_time() {
+    let app = TestApp::new().await;
+    let ouh = centre_with_address(&app).await;
+    room(&app, ouh, "Mødelokale 3").await;
+    let p = patient(&app, ouh, "Rasmus Påmind", "invited", None).await;
+    let fresh = patient(&app, ouh, "Frida Nybrev", "invited", None).await;
+    let run: i64 = sqlx::query_scalar("insert into letter_runs (centre_id) values ($1) returning id")
+        .bind(ouh)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    for (patient, days) in [(p, 15), (fresh, 3)] {
+        sqlx::query(
+            "insert into letters (run_id, patient_id, proposed_at, place, produced_at)
+             values ($1, $2, now() - interval '1 day', 'Lokale 1', now() - make_interval(days => $3))",
+        )
+        .bind(run)
+        .bind(patient)
+        .bind(days)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    }
+    let mut admin = app.signed_in("admin@example.test", Role::Admin, None).await;
+    let page = admin.get(&format!("/letters?centre={ouh}")).await;
+    let due = page.texts("#reminders tbody tr");
+    assert_eq!(due.len(), 1, "only the one past the deadline");
+    assert!(due[0].contains("Rasmus Påmind"));
+    let made = admin
+        .post(
+            "/letters/reminders",
+            &[("centre", &ouh.to_string()), ("pick", &p.to_string())],
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
+    let print = admin.get(made.location()).await;
+    assert!(print.body.contains("Påmindelse"));
+    assert!(print.body.contains("Vi skrev til dig den"));
+    // The reminder holds a new time (the first letter's has passed), and is recorded once.
+    let held: i64 =
+        sqlx::query_scalar("select count(*) from letter_holds where patient_id = $1 and released_at is null")
+            .bind(p)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(held, 1);
+    let again = admin.get(&format!("/letters?centre={ouh}")).await;
+    assert!(again.texts("#reminders tbody tr").is_empty(), "one reminder only");
+    let forged = admin
+        .post(
+            "/letters/reminders",
+            &[("centre", &ouh.to_string()), ("pick", &fresh.to_string())],
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::BAD_REQUEST, "not due: refused");
+    // "No response" waits for the reminder's deadline.
+    let mut coord = app
+        .signed_in("coord@example.test", Role::Coordinator, Some(ouh))
+        .await;
+    let response = coord
+        .post(
+            &format!("/patients/{p}/invitation/response"),
+            &[("response", "no_response")],
+        )
+        .await;
+    assert!(response.texts("#response-error")[0].starts_with("Fristen er ikke udløbet"));
+}
