@@ -83,6 +83,9 @@ impl Opening {
 
     /// The catalogue key of the person's role.
     pub fn role_key(&self) -> &'static str {
+        if self.user_name.is_none() && self.client_name.is_some() {
+            return "audit.api_client";
+        }
         self.role
             .map_or("audit.unknown_role", crate::web::Role::label_key)
     }

@@ -765,7 +765,7 @@ async fn every_error_is_an_operation_outcome_and_no_answer_sets_a_cookie() {
             "invalid",
         ),
         (
-            format!("/fhir/Patient?identifier=urn:other%7C0101481234"),
+            "/fhir/Patient?identifier=urn:other%7C0101481234".to_owned(),
             Some(&patients_only),
             StatusCode::BAD_REQUEST,
             "invalid",
