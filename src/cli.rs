@@ -73,6 +73,7 @@ pub async fn demo(mut config: Config, force: bool) -> anyhow::Result<()> {
         }
     }
     let added = demo::load(&owner).await?;
+    let token = demo::api_client(&owner).await?;
     owner.close().await;
     let pool = db::connect_with(&config.database_url, &config.db_options).await?;
     config.dev_database = true;
@@ -90,6 +91,11 @@ pub async fn demo(mut config: Config, force: bool) -> anyhow::Result<()> {
             login.centre.unwrap_or("all centres")
         );
     }
+    println!(
+        "The FHIR API, as OUH's demo platform (a new token each start):\n  \
+         curl -H 'Authorization: Bearer {token}' http://{}/fhir/Patient",
+        config.bind
+    );
     println!("Stop with Ctrl-C.\n");
     crate::serve_on(listeners, AppState::new(pool, config)).await
 }

@@ -368,3 +368,24 @@ async fn courses_for_active_patients(db: &PgPool) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+/// A new API client of OUH with every scope for 90 days, so the FHIR API can be tried at once;
+/// returns its token (shown once, like the admin's page does).
+pub async fn api_client(db: &PgPool) -> anyhow::Result<String> {
+    let centre_id = sqlx::query_scalar!("select id from centres where code = 'OUH'")
+        .fetch_one(db)
+        .await?;
+    let admin = sqlx::query_scalar!("select id from users where email = $1", LOGINS[0].email)
+        .fetch_one(db)
+        .await?;
+    let client = crate::fhir::clients::NewClient {
+        name: "Demo platform".to_owned(),
+        centre_id,
+        scopes: crate::domain::ApiScope::ALL.to_vec(),
+        expires_at: crate::clock::Clock::system().now() + chrono::Duration::days(90),
+    };
+    let (_, token) = crate::fhir::clients::create(db, &client, admin)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("the demo centre OUH is missing"))?;
+    Ok(token)
+}

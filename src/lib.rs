@@ -20,6 +20,7 @@ pub mod courses;
 pub mod db;
 pub mod demo;
 pub mod domain;
+pub mod fhir;
 pub mod follow_up;
 pub mod imports;
 pub mod invitations;
@@ -98,6 +99,7 @@ pub fn app(state: AppState) -> Router {
         .merge(rooms::router(state.clone()))
         .merge(calendar::router(state.clone()))
         .merge(absences::router(state.clone()))
+        .merge(fhir::router(state.clone()))
         .merge(web::observe::router(state.clone()))
         .merge(static_files)
         .fallback(web::layout::not_found)
@@ -115,6 +117,9 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             web::layout::error_pages,
         ))
+        // The FHIR API answers machines: no cookies, no HTML error pages, no CSRF (it only
+        // reads, with a bearer token). Merged here, it gets only the layers below.
+        .merge(fhir::api_router())
         .layer(middleware::from_fn_with_state(
             state.clone(),
             web::headers::security_headers,

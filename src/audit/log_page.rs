@@ -122,6 +122,8 @@ pub struct Entry {
     pub at: DateTime<Utc>,
     pub user_id: Option<i64>,
     pub user_name: Option<String>,
+    /// The API client that acted, when no person did.
+    pub client_name: Option<String>,
     pub action: AccessAction,
     pub patient_id: Option<i64>,
     pub allowed: bool,
@@ -132,6 +134,15 @@ pub struct Entry {
 impl Entry {
     pub fn action_key(&self) -> &'static str {
         self.action.label_key()
+    }
+
+    /// Who acted: the person, or the API client ("API client: name").
+    pub fn actor(&self, lang: crate::web::Lang) -> String {
+        match (&self.user_name, &self.client_name) {
+            (Some(user), _) => user.clone(),
+            (None, Some(client)) => format!("{}: {client}", lang.t("audit.api_client")),
+            (None, None) => String::new(),
+        }
     }
 
     /// The filter of an export, or whatever else was noted, as compact text.
@@ -146,9 +157,11 @@ impl Entry {
 async fn entries(db: &sqlx::PgPool, f: &Checked, limit: i64, offset: i64) -> Result<Vec<Entry>, sqlx::Error> {
     sqlx::query_as!(
         Entry,
-        r#"select l.id, l.at, l.user_id, u.name as "user_name?", l.action as "action: AccessAction", l.patient_id, l.allowed,
+        r#"select l.id, l.at, l.user_id, u.name as "user_name?", a.name as "client_name?",
+                  l.action as "action: AccessAction", l.patient_id, l.allowed,
                   l.detail, count(*) over () as "total!"
              from access_log l left join users u on u.id = l.user_id
+             left join api_clients a on a.id = l.api_client_id
             where ($1::bigint is null or l.user_id = $1)
               and ($2::bigint is null or l.patient_id = $2)
               and ($3::text is null or l.action = $3)
@@ -323,7 +336,7 @@ pub async fn csv(
                 .write_record([
                     e.at.with_timezone(&page.user.tz).to_rfc3339(),
                     e.user_id.map(|u| u.to_string()).unwrap_or_default(),
-                    neutralise(e.user_name.as_deref().unwrap_or("")).into_owned(),
+                    neutralise(&e.actor(page.lang())).into_owned(),
                     e.action.as_str().to_owned(),
                     e.patient_id.map(|p| p.to_string()).unwrap_or_default(),
                     e.allowed.to_string(),

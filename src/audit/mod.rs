@@ -38,6 +38,32 @@ pub async fn record_found_by_cpr(
     Ok(())
 }
 
+/// Appends one entry per patient whose data an API client read (or was refused), in one
+/// statement. `detail` names the resource type asked for (never patient data).
+pub async fn record_api_reads(
+    db: impl PgExecutor<'_>,
+    api_client_id: i64,
+    patients: &[i64],
+    allowed: bool,
+    detail: serde_json::Value,
+) -> Result<(), sqlx::Error> {
+    if patients.is_empty() {
+        return Ok(());
+    }
+    sqlx::query!(
+        "insert into access_log (api_client_id, action, patient_id, allowed, detail)
+         select $1, $2, unnest($3::bigint[]), $4, $5",
+        api_client_id,
+        AccessAction::ApiRead as AccessAction,
+        patients,
+        allowed,
+        detail
+    )
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
 /// Appends one entry to the access log. `detail` holds what was asked for (never patient data).
 pub async fn record(
     db: impl PgExecutor<'_>,

@@ -61,6 +61,8 @@ pub async fn open_patient(
 pub struct Opening {
     pub at: DateTime<Utc>,
     pub user_name: Option<String>,
+    /// The API client that read the data, when no person did.
+    pub client_name: Option<String>,
     pub role: Option<crate::web::Role>,
     pub action: crate::domain::AccessAction,
     pub allowed: bool,
@@ -70,8 +72,20 @@ pub struct Opening {
 }
 
 impl Opening {
+    /// Who opened it: the person, or the API client ("API client: name").
+    pub fn actor(&self, lang: crate::web::Lang) -> String {
+        match (&self.user_name, &self.client_name) {
+            (Some(user), _) => user.clone(),
+            (None, Some(client)) => format!("{}: {client}", lang.t("audit.api_client")),
+            (None, None) => String::new(),
+        }
+    }
+
     /// The catalogue key of the person's role.
     pub fn role_key(&self) -> &'static str {
+        if self.user_name.is_none() && self.client_name.is_some() {
+            return "audit.api_client";
+        }
         self.role
             .map_or("audit.unknown_role", crate::web::Role::label_key)
     }
@@ -95,9 +109,10 @@ impl Opening {
 pub async fn openings(db: &sqlx::PgPool, patient_id: i64, limit: i64) -> Result<Vec<Opening>, sqlx::Error> {
     sqlx::query_as!(
         Opening,
-        r#"select l.at, u.name as "user_name?", u.role as "role?: crate::web::Role", l.action as "action: crate::domain::AccessAction", l.allowed,
+        r#"select l.at, u.name as "user_name?", a.name as "client_name?", u.role as "role?: crate::web::Role", l.action as "action: crate::domain::AccessAction", l.allowed,
                   l.detail->>'reason' as reason, l.detail->>'note' as note
              from access_log l left join users u on u.id = l.user_id
+             left join api_clients a on a.id = l.api_client_id
             where l.patient_id = $1
             order by l.at desc, l.id desc limit $2"#,
         patient_id,

@@ -31,6 +31,9 @@ vocabulary! {
         ResearchExport = "research.export" => "audit.action.research_export",
         /// The access log was downloaded as CSV.
         LogExport = "access_log.export" => "audit.action.log_export",
+        /// An API client read the patient's data through the FHIR API (the resource type in
+        /// `detail`).
+        ApiRead = "api.read" => "audit.action.api_read",
         /// An admin reset a person's second factor (the person in `detail`).
         SecondFactorReset = "user.second_factor_reset" => "audit.action.second_factor_reset",
     }

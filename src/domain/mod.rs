@@ -9,6 +9,7 @@
 #[macro_use]
 mod vocabulary;
 
+mod api;
 mod appointments;
 mod audit;
 pub mod calendar;
@@ -19,6 +20,7 @@ mod follow_up;
 mod patients;
 mod questionnaires;
 
+pub use api::ApiScope;
 pub use appointments::{AppointmentKind, AppointmentStatus};
 pub use audit::AccessAction;
 pub use calendar::{AbsenceKind, AbsenceStatus, CallTimeKind, Holiday};
@@ -102,6 +104,12 @@ mod tests {
             Timepoint::as_str,
             Timepoint::parse,
             Timepoint::label_key,
+        );
+        round_trips(
+            ApiScope::ALL,
+            ApiScope::as_str,
+            ApiScope::parse,
+            ApiScope::label_key,
         );
         round_trips(Scoring::ALL, Scoring::as_str, Scoring::parse, Scoring::label_key);
         round_trips(

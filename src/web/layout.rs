@@ -106,6 +106,7 @@ impl Layout {
                 ("/admin/users", "nav.users"),
                 ("/admin/centres", "nav.centres"),
                 ("/admin/access-log", "nav.access_log"),
+                ("/admin/api-clients", "nav.api_clients"),
                 ("/admin/topics", "nav.topics"),
                 ("/admin/questionnaires", "nav.questionnaires"),
                 ("/research", "nav.research"),

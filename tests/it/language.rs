@@ -88,6 +88,7 @@ async fn the_navigation_fits_the_role() {
             "Brugere",
             "Callcentre",
             "Adgangslog",
+            "API-klienter",
             "Samtaleemner",
             "Skemaer",
             "Forskning"

@@ -21,6 +21,7 @@ mod courses;
 mod database_roles;
 mod demo;
 mod evaluation_browser;
+mod fhir;
 mod follow_up;
 mod import_cli;
 mod imports;

@@ -268,6 +268,7 @@ async fn axe_finds_no_serious_or_critical_violation_on_the_pages_of_each_role() 
         "/admin/users",
         "/admin/centres",
         "/admin/access-log",
+        "/admin/api-clients",
         "/admin/topics",
         "/admin/questionnaires",
     ] {

@@ -2,6 +2,57 @@
 
 /// `(key, Danish, English)`.
 pub const ENTRIES: &[(&str, &str, &str)] = &[
+    // API clients (the FHIR API)
+    ("nav.api_clients", "API-klienter", "API clients"),
+    ("api.title", "API-klienter", "API clients"),
+    (
+        "api.intro",
+        "Systemer med ret til et callcenters data (en kommunes eller regions platform, en forskers databehandling) læser dem gennem FHIR-API'et under /fhir med en adgangsnøgle. Hver læsning af en patients data står i adgangsloggen.",
+        "Systems with a right to a call centre's data (a municipality's or region's platform, a researcher's pipeline) read it through the FHIR API under /fhir with a token. Every read of a patient's data is in the access log.",
+    ),
+    ("api.token_title", "Adgangsnøgle til", "Token for"),
+    (
+        "api.token_once",
+        "Kopiér nøglen nu og giv den sikkert til systemets ansvarlige: den vises ikke igen. Systemet sender den som Authorization: Bearer.",
+        "Copy the token now and hand it safely to the system's owner: it is not shown again. The system sends it as Authorization: Bearer.",
+    ),
+    ("api.name", "Navn", "Name"),
+    ("api.centre", "Callcenter", "Call centre"),
+    ("api.scopes", "Må læse", "May read"),
+    ("api.expires", "Udløber", "Expires"),
+    ("api.expires_on", "Gyldig til og med", "Valid until (inclusive)"),
+    ("api.state", "Status", "State"),
+    ("api.state_active", "Aktiv", "Active"),
+    ("api.state_expired", "Udløbet", "Expired"),
+    ("api.state_revoked", "Tilbagekaldt", "Revoked"),
+    ("api.revoke", "Tilbagekald", "Revoke"),
+    ("api.none", "Der er ingen API-klienter endnu.", "There are no API clients yet."),
+    ("api.new", "Ny API-klient", "New API client"),
+    (
+        "api.scopes_required",
+        "Vælg mindst én slags data.",
+        "Choose at least one kind of data.",
+    ),
+    (
+        "api.expiry_invalid",
+        "Vælg en dato efter i dag og højst to år frem.",
+        "Choose a date after today and at most two years ahead.",
+    ),
+    ("api.scope.patients", "Patienter og callcenter", "Patients and call centre"),
+    (
+        "api.scope.plans",
+        "Forløb og aftalt plan (mål, bookede opkald, spørgeskemaer)",
+        "Course and agreed plan (goals, booked calls, questionnaires)",
+    ),
+    ("api.scope.calls", "Opkald (udfald, tid, længde)", "Calls (outcome, time, length)"),
+    ("api.scope.notes", "Notatets tekst", "The text of call notes"),
+    ("done.api_client_revoked", "API-klienten er tilbagekaldt.", "The API client is revoked."),
+    ("audit.api_client", "API-klient", "API client"),
+    (
+        "audit.action.api_read",
+        "Læst gennem FHIR-API'et",
+        "Read through the FHIR API",
+    ),
     // Call centres
     ("centres.title", "Callcentre", "Call centres"),
     ("centres.code", "Kode", "Code"),
