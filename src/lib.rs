@@ -22,6 +22,7 @@ pub mod follow_up;
 pub mod imports;
 pub mod invitations;
 pub mod letters;
+pub mod messaging;
 pub mod ops;
 pub mod patients;
 pub mod questionnaires;
@@ -94,6 +95,7 @@ pub fn app(state: AppState) -> Router {
         .merge(follow_up::router(state.clone()))
         .merge(record::router(state.clone()))
         .merge(rooms::router(state.clone()))
+        .merge(messaging::router(state.clone()))
         .merge(web::observe::router(state.clone()))
         .merge(static_files)
         .fallback(web::layout::not_found)
@@ -176,6 +178,7 @@ pub async fn serve_on(listeners: Listeners, state: AppState) -> anyhow::Result<(
     } = listeners;
     tracing::info!(address = %listener.local_addr()?, "coachline is listening");
     caseload::spawn_returns(state.db.clone(), state.clock.clone());
+    messaging::spawn_worker(state.clone());
     web::observe::spawn_upkeep();
     if let Some(metrics) = metrics {
         tracing::info!(address = %metrics.local_addr()?, "metrics are served");

@@ -31,6 +31,10 @@ vocabulary! {
         ResearchExport = "research.export" => "audit.action.research_export",
         /// The access log was downloaded as CSV.
         LogExport = "access_log.export" => "audit.action.log_export",
+        /// A MedCom message about the patient was opened (its text and thread).
+        MessageView = "patient.message_view" => "audit.action.message_view",
+        /// A MedCom message about the patient came in and was read by coachline (no person).
+        MessageReceived = "patient.message_received" => "audit.action.message_received",
         /// An admin reset a person's second factor (the person in `detail`).
         SecondFactorReset = "user.second_factor_reset" => "audit.action.second_factor_reset",
     }

@@ -26,6 +26,8 @@ pub enum Kind {
     Letter,
     Move,
     Questionnaire,
+    MedcomSent,
+    MedcomReceived,
 }
 
 impl Kind {
@@ -48,6 +50,8 @@ impl Kind {
             Kind::Letter => "letter",
             Kind::Move => "move",
             Kind::Questionnaire => "questionnaire",
+            Kind::MedcomSent => "medcom_sent",
+            Kind::MedcomReceived => "medcom_received",
         }
     }
 
@@ -70,7 +74,9 @@ impl Kind {
             | Kind::Plan
             | Kind::Letter
             | Kind::Move
-            | Kind::Questionnaire => None,
+            | Kind::Questionnaire
+            | Kind::MedcomSent
+            | Kind::MedcomReceived => None,
         }
     }
 
@@ -200,6 +206,12 @@ pub async fn of_patient(
             .into_iter()
             .map(questionnaire_entry),
     );
+    entries.extend(
+        crate::messaging::correspondence::timeline_events(db, patient_id)
+            .await?
+            .into_iter()
+            .map(medcom_entry),
+    );
     entries.sort_by(|a, b| b.at.cmp(&a.at).then(b.id.cmp(&a.id)));
     Ok(entries
         .into_iter()
@@ -237,6 +249,29 @@ fn questionnaire_entry(q: crate::questionnaires::QuestionnaireEvent) -> Entry {
         text1: Some(q.name_da),
         text2: Some(q.name_en),
         n: Some(q.score.round() as i32),
+        topics: None,
+    }
+}
+
+/// A MedCom message sent or received as a timeline entry: the organisation, the category's
+/// code, the topic and the text.
+fn medcom_entry(m: crate::messaging::correspondence::Event) -> Entry {
+    Entry {
+        at: m.at,
+        kind: if m.outgoing {
+            Kind::MedcomSent
+        } else {
+            Kind::MedcomReceived
+        },
+        who: Some(m.author).filter(|a| !a.is_empty()),
+        id: m.id,
+        ref_id: None,
+        when_at: None,
+        day: None,
+        code: Some(m.category.as_str().to_owned()),
+        text1: Some(m.text),
+        text2: m.topic,
+        n: None,
         topics: None,
     }
 }

@@ -10,6 +10,7 @@ mod home;
 mod imports;
 mod invitations;
 mod letters;
+mod messaging;
 mod nurse;
 mod patients;
 mod records;
@@ -30,4 +31,5 @@ pub const AREAS: &[&[(&str, &str, &str)]] = &[
     research::ENTRIES,
     records::ENTRIES,
     follow_up::ENTRIES,
+    messaging::ENTRIES,
 ];
