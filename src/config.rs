@@ -84,6 +84,9 @@ pub struct MessagingConfig {
     pub poll: Duration,
     /// `COACHLINE_FHIR_BASE`: the base of the fullUrls in the FHIR messages sent.
     pub fhir_base: String,
+    /// `COACHLINE_INTEGRATION_TOKEN`: the bearer token the integration engine and the SMS
+    /// gateway present when they post messages and delivery reports (`/integration/...`).
+    pub integration_token: Option<String>,
 }
 
 impl std::fmt::Debug for Config {
@@ -161,6 +164,11 @@ impl Config {
             sms_sender: var("COACHLINE_SMS_SENDER").unwrap_or_else(|| "Sygepleje".to_owned()),
             poll: seconds("COACHLINE_OUTBOX_POLL_SECONDS", 30)?.max(Duration::from_secs(1)),
             fhir_base: var("COACHLINE_FHIR_BASE").unwrap_or_else(|| DEFAULT_FHIR_BASE.to_owned()),
+            integration_token: match var("COACHLINE_INTEGRATION_TOKEN") {
+                Some(t) if t.trim().len() >= 32 => Some(t.trim().to_owned()),
+                Some(_) => bail!("COACHLINE_INTEGRATION_TOKEN must be at least 32 characters long"),
+                None => None,
+            },
         };
         for url in [&messaging.medcom_endpoint, &messaging.sms_gateway_url]
             .into_iter()

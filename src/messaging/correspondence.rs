@@ -194,12 +194,14 @@ pub async fn send(
     Ok(Ok(id))
 }
 
-/// Sends `text` to the patient's GP when the directory knows the GP (other features' way in:
-/// the reachability protocol's message to the GP). `None` when there is no GP to send to or
-/// the message could not be sent; the reason is logged without patient data.
-pub async fn send_to_gp(
+/// Sends `text` to the patient's GP or municipality (`to`) when the directory knows it (other
+/// features' way in: the reachability protocol's message to the GP, a referral). `None` when
+/// there is none to send to or the message could not be sent; the reason is logged without
+/// patient data.
+pub async fn send_to(
     state: &AppState,
     patient_id: i64,
+    to: OrganisationKind,
     user_id: i64,
     category: CareCategory,
     topic: &str,
@@ -208,7 +210,7 @@ pub async fn send_to_gp(
     let gp = directory::of_patient(&state.db, patient_id)
         .await?
         .into_iter()
-        .find(|o| o.kind == OrganisationKind::GpPractice);
+        .find(|o| o.kind == to);
     let Some(gp) = gp else { return Ok(None) };
     let outgoing = Outgoing {
         patient_id,

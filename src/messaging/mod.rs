@@ -6,6 +6,7 @@ pub mod correspondence;
 pub mod directory;
 pub mod directory_import;
 pub mod inbound;
+pub mod integration;
 pub mod medcom;
 pub mod medcom_check;
 pub mod outbox;
@@ -40,7 +41,11 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/patients/{id}/messages", post(correspondence::create))
         .route("/medcom/{id}", get(correspondence::show))
         .route_layer(middleware::from_fn_with_state(state, signed_in));
-    admin.merge(coordinator).merge(record)
+    // Other systems, with the bearer token the handlers check.
+    let systems = Router::new()
+        .route("/integration/medcom", post(integration::medcom))
+        .route("/integration/sms-status", post(integration::sms_status));
+    admin.merge(coordinator).merge(record).merge(systems)
 }
 
 /// One round of messaging: read what came in, queue the reminders that are due, then deliver

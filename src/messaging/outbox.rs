@@ -256,7 +256,9 @@ pub async fn acknowledge(
     .await?;
     let Some(id) = id else { return Ok(false) };
     record(&mut *conn, id, OutboxState::Acknowledged, at, 0, detail).await?;
-    settle(&mut *conn, id, 0).await?;
+    sqlx::query!("update outbox_queue set settled = true where message_id = $1", id)
+        .execute(&mut *conn)
+        .await?;
     Ok(true)
 }
 

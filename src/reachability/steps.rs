@@ -117,9 +117,10 @@ pub async fn take(
     .await?;
     if let (Some(_), Step::Gp, Some(text)) = (stored, step, message.as_deref()) {
         // Through MedCom when the directory knows the GP; otherwise it is printed as before.
-        crate::messaging::correspondence::send_to_gp(
+        crate::messaging::correspondence::send_to(
             &state,
             id,
+            crate::domain::OrganisationKind::GpPractice,
             page.user.id,
             crate::domain::CareCategory::CareCoordination,
             "Patienten kan ikke kontaktes",

@@ -3,5 +3,6 @@
 
 mod directory;
 mod gateway;
+mod integration;
 mod medcom;
 mod reminders;

@@ -119,6 +119,17 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
     ("medcom.from_us", "Fra os", "From us"),
     ("organisation.centre_code", "Callcentrets kode (hvis det er centret selv)", "Call centre code (if it is the centre itself)"),
     ("organisation.centre_unknown", "Intet callcenter har den kode.", "No call centre has that code."),
+    (
+        "referral.send_medcom",
+        "Send formålet til egen læge eller kommune som korrespondancemeddelelse (når arten er egen læge eller kommune)",
+        "Send the purpose to the GP or municipality as a MedCom message (when the kind is GP or municipality)",
+    ),
+    ("done.referral_sent", "Henvendelsen er gemt og lagt i udbakken.", "The referral is saved and in the outbox."),
+    (
+        "done.referral_not_sent",
+        "Henvendelsen er gemt, men ikke sendt: modtageren findes ikke i adressebogen.",
+        "The referral is saved but not sent: the receiver is not in the directory.",
+    ),
     ("nav.outbox", "Udbakke", "Outbox"),
     ("outbox.title", "Udbakke: beskeder til sundhedsvæsenet og patienter", "Outbox: messages to health care and patients"),
     (

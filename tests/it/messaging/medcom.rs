@@ -684,3 +684,136 @@ fn an_attachment_is_a_second_payload_of_a_type_medcom_allows() {
         .iter()
         .any(|p| p.contains("content type")));
 }
+
+#[tokio::test]
+async fn the_integration_engine_may_post_a_reply_instead_of_dropping_a_file() {
+    let dirs = Dirs {
+        outbox: scratch("out"),
+        inbox: scratch("in"),
+    };
+    let app = TestApp::with_config(|c| {
+        configure(c, &dirs);
+        super::integration::with_token(c);
+    })
+    .await;
+    let (_, _, patient) = world(&app).await;
+    let reply = medcom::build(
+        "https://egen-laege.invalid/fhir",
+        app.clock.now(),
+        &Party {
+            name: "Lægerne i Søndergade".into(),
+            sor: "481001000016005".into(),
+            ean: "5790009900016".into(),
+        },
+        &Party {
+            name: "Telefonrådgivningen, Testrup".into(),
+            sor: "481005000016001".into(),
+            ean: "5790009900047".into(),
+        },
+        &Subject {
+            cpr: "0101481234".into(),
+            given: "Inge".into(),
+            family: "Opdigtsen".into(),
+        },
+        &Author {
+            given: "Lars".into(),
+            family: "Læge".into(),
+            phone: "+4564000000".into(),
+        },
+        &Letter {
+            category: CareCategory::Medicine,
+            topic: None,
+            text: "Recepten er fornyet.".into(),
+            attachment: None,
+        },
+        None,
+        None,
+    );
+    let (status, _) = super::integration::post(
+        &app,
+        "/integration/medcom",
+        Some(super::integration::TOKEN),
+        reply.bundle.to_string(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let mut nurse = app.client();
+    nurse.sign_in("anne@example.test", PASSWORD).await;
+    let record = nurse.get(&format!("/patients/{patient}")).await;
+    assert_eq!(
+        record.texts("#timeline .medcom_received .note"),
+        ["Recepten er fornyet."]
+    );
+    let (again, answer) = super::integration::post(
+        &app,
+        "/integration/medcom",
+        Some(super::integration::TOKEN),
+        reply.bundle.to_string(),
+    )
+    .await;
+    assert_eq!(
+        again,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "the same message twice: {answer}"
+    );
+}
+
+#[tokio::test]
+async fn a_referral_to_the_gp_can_go_as_a_medcom_message() {
+    let dirs = Dirs {
+        outbox: scratch("out"),
+        inbox: scratch("in"),
+    };
+    let app = TestApp::with_config(|c| configure(c, &dirs)).await;
+    let (_, _, patient) = world(&app).await;
+    let mut nurse = app.client();
+    nurse.sign_in("anne@example.test", PASSWORD).await;
+    let record = nurse.get(&format!("/patients/{patient}")).await;
+    let offered = record
+        .html()
+        .select(&scraper::Selector::parse("#ref-medcom").unwrap())
+        .count();
+    assert_eq!(
+        offered, 1,
+        "the GP is in the directory, so the record offers to send"
+    );
+    let saved = nurse
+        .post(
+            &format!("/patients/{patient}/referrals"),
+            &[
+                ("kind", "gp"),
+                ("on_date", "2026-12-01"),
+                ("purpose", "Inge ønsker en tid om sin søvn."),
+                ("result", ""),
+                ("medcom", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    let texts: Vec<String> = sqlx::query_scalar("select text from medcom_messages where patient_id = $1")
+        .bind(patient)
+        .fetch_all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(texts, ["Inge ønsker en tid om sin søvn."]);
+    nurse
+        .post(
+            &format!("/patients/{patient}/referrals"),
+            &[
+                ("kind", "municipality"),
+                ("on_date", "2026-12-01"),
+                ("purpose", "Træning"),
+                ("result", ""),
+                ("medcom", "on"),
+            ],
+        )
+        .await;
+    let count: i64 = sqlx::query_scalar("select count(*) from medcom_messages")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(
+        count, 1,
+        "the patient's municipality is not in the directory: saved, not sent"
+    );
+}

@@ -280,3 +280,47 @@ async fn a_coordinator_sets_the_reminder_time_of_her_own_centre() {
     coachline::messaging::work_once(&state).await.unwrap();
     assert_eq!(gateway.received().len(), 1);
 }
+
+#[tokio::test]
+async fn the_gateways_delivery_report_is_recorded_on_the_message() {
+    let gateway = Gateway::start().await;
+    let app = TestApp::with_config(|c| {
+        configure(c, &gateway);
+        super::integration::with_token(c);
+    })
+    .await;
+    let s = setting(&app).await;
+    booked(&app, s.patient, s.nurse, at(tuesday(), "10:00")).await;
+    app.clock.set(at(monday(), "16:00"));
+    coachline::messaging::work_once(&state(&app, Some(&gateway)))
+        .await
+        .unwrap();
+    let userref = gateway.received()[0].body["userref"].as_str().unwrap().to_owned();
+    let report = |status: &str| serde_json::json!({ "userref": userref, "status": status }).to_string();
+    let (status, _) = super::integration::post(
+        &app,
+        "/integration/sms-status",
+        Some(super::integration::TOKEN),
+        report("ENROUTE"),
+    )
+    .await;
+    assert_eq!(status, axum::http::StatusCode::OK);
+    assert_eq!(states(&app).await, ["sent"]);
+    super::integration::post(
+        &app,
+        "/integration/sms-status",
+        Some(super::integration::TOKEN),
+        report("DELIVERED"),
+    )
+    .await;
+    assert_eq!(states(&app).await, ["acknowledged"]);
+    let unknown = serde_json::json!({ "userref": uuid::Uuid::new_v4(), "status": "DELIVERED" }).to_string();
+    let (status, _) = super::integration::post(
+        &app,
+        "/integration/sms-status",
+        Some(super::integration::TOKEN),
+        unknown,
+    )
+    .await;
+    assert_eq!(status, axum::http::StatusCode::NOT_FOUND);
+}
