@@ -71,7 +71,8 @@ async fn the_navigation_fits_the_role() {
             "Patienter",
             "Sygeplejersker",
             "Sikkerhedsnet",
-            "Overblik"
+            "Overblik",
+            "SMS-påmindelser"
         ]
     );
     let mut admin = app.signed_in("admin@example.test", Role::Admin, None).await;
@@ -83,6 +84,8 @@ async fn the_navigation_fits_the_role() {
             "Patienter",
             "Brugere",
             "Callcentre",
+            "Adressebog",
+            "Udbakke",
             "Adgangslog",
             "Samtaleemner",
             "Skemaer",

@@ -145,7 +145,8 @@ async fn a_centre_with_nothing_in_its_nets_shows_no_count() {
             "Patienter",
             "Sygeplejersker",
             "Sikkerhedsnet",
-            "Overblik"
+            "Overblik",
+            "SMS-påmindelser"
         ]
     );
 }
