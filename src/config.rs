@@ -9,6 +9,9 @@ use rand::RngCore;
 /// The default database for local use: the local PostgreSQL with trust auth.
 pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/coachline";
 
+/// The base of the fullUrls in FHIR messages when `COACHLINE_FHIR_BASE` is not set.
+pub const DEFAULT_FHIR_BASE: &str = "https://coachline.invalid/fhir";
+
 /// Everything the running application is configured with.
 #[derive(Clone)]
 pub struct Config {
@@ -53,6 +56,37 @@ pub struct Config {
     /// `COACHLINE_PSEUDONYM_KEY`: keys the research export's pseudonyms (HMAC-SHA256 of the CPR
     /// number). Kept outside the database so the export cannot be linked back without it.
     pub pseudonym_key: Vec<u8>,
+    /// Where outgoing messages are delivered and incoming ones picked up.
+    pub messaging: MessagingConfig,
+}
+
+/// `COACHLINE_MEDCOM_*`, `COACHLINE_SMS_*`, `COACHLINE_OUTBOX_*`: how messages leave and arrive.
+#[derive(Clone, Default)]
+pub struct MessagingConfig {
+    /// `COACHLINE_MEDCOM_OUTBOX_DIR`: MedCom messages are written here as files (the usual
+    /// hand-off to a region's integration engine), each whole or not at all.
+    pub medcom_dir: Option<std::path::PathBuf>,
+    /// `COACHLINE_MEDCOM_ENDPOINT`: or POSTed here (`http://`, e.g. a local integration engine).
+    pub medcom_endpoint: Option<String>,
+    /// `COACHLINE_MEDCOM_INBOX_DIR`: replies and acknowledgements dropped here are read.
+    pub inbox_dir: Option<std::path::PathBuf>,
+    /// `COACHLINE_MEDCOM_QUARANTINE_DIR`: incoming files that cannot be read are moved here
+    /// (default: `quarantine` inside the inbox).
+    pub quarantine_dir: Option<std::path::PathBuf>,
+    /// `COACHLINE_SMS_GATEWAY_URL`: the SMS gateway's base URL (GatewayAPI-style
+    /// `POST {url}/rest/mtsms`).
+    pub sms_gateway_url: Option<String>,
+    /// `COACHLINE_SMS_TOKEN`: the gateway's API token.
+    pub sms_token: Option<String>,
+    /// `COACHLINE_SMS_SENDER`: the sender name patients see (at most 11 characters).
+    pub sms_sender: String,
+    /// `COACHLINE_OUTBOX_POLL_SECONDS`: how often the outbox is worked (default 30).
+    pub poll: Duration,
+    /// `COACHLINE_FHIR_BASE`: the base of the fullUrls in the FHIR messages sent.
+    pub fhir_base: String,
+    /// `COACHLINE_INTEGRATION_TOKEN`: the bearer token the integration engine and the SMS
+    /// gateway present when they post messages and delivery reports (`/integration/...`).
+    pub integration_token: Option<String>,
 }
 
 impl std::fmt::Debug for Config {
@@ -120,11 +154,39 @@ impl Config {
             statement_timeout: Some(seconds("COACHLINE_DATABASE_STATEMENT_TIMEOUT_SECONDS", 120)?)
                 .filter(|t| !t.is_zero()),
         };
+        let messaging = MessagingConfig {
+            medcom_dir: var("COACHLINE_MEDCOM_OUTBOX_DIR").map(Into::into),
+            medcom_endpoint: var("COACHLINE_MEDCOM_ENDPOINT"),
+            inbox_dir: var("COACHLINE_MEDCOM_INBOX_DIR").map(Into::into),
+            quarantine_dir: var("COACHLINE_MEDCOM_QUARANTINE_DIR").map(Into::into),
+            sms_gateway_url: var("COACHLINE_SMS_GATEWAY_URL"),
+            sms_token: var("COACHLINE_SMS_TOKEN"),
+            sms_sender: var("COACHLINE_SMS_SENDER").unwrap_or_else(|| "Sygepleje".to_owned()),
+            poll: seconds("COACHLINE_OUTBOX_POLL_SECONDS", 30)?.max(Duration::from_secs(1)),
+            fhir_base: var("COACHLINE_FHIR_BASE").unwrap_or_else(|| DEFAULT_FHIR_BASE.to_owned()),
+            integration_token: match var("COACHLINE_INTEGRATION_TOKEN") {
+                Some(t) if t.trim().len() >= 32 => Some(t.trim().to_owned()),
+                Some(_) => bail!("COACHLINE_INTEGRATION_TOKEN must be at least 32 characters long"),
+                None => None,
+            },
+        };
+        for url in [&messaging.medcom_endpoint, &messaging.sms_gateway_url]
+            .into_iter()
+            .flatten()
+        {
+            if !url.starts_with("http://") {
+                bail!("{url}: the MedCom endpoint and the SMS gateway are reached over http:// (through the installation's TLS relay)");
+            }
+        }
+        if messaging.sms_sender.chars().count() > 11 {
+            bail!("COACHLINE_SMS_SENDER must be at most 11 characters long");
+        }
         if trusted_proxy_header.is_some() && trusted_proxies.is_empty() {
             bail!("COACHLINE_TRUSTED_PROXY_HEADER needs COACHLINE_TRUSTED_PROXIES: the proxies whose header is believed");
         }
         Ok(Self {
             database_url,
+            messaging,
             trusted_proxy_header,
             trusted_proxies,
             migrate_database_url: var("COACHLINE_MIGRATE_DATABASE_URL"),
@@ -172,6 +234,12 @@ impl Config {
             request_timeout: Duration::from_secs(60),
             static_dir: None,
             pseudonym_key: b"coachline-test-pseudonym-key-0123456789".to_vec(),
+            messaging: MessagingConfig {
+                sms_sender: "Sygepleje".to_owned(),
+                poll: Duration::from_secs(30),
+                fhir_base: DEFAULT_FHIR_BASE.to_owned(),
+                ..MessagingConfig::default()
+            },
         }
     }
 }

@@ -25,6 +25,7 @@ pub mod follow_up;
 pub mod imports;
 pub mod invitations;
 pub mod letters;
+pub mod messaging;
 pub mod ops;
 pub mod patients;
 pub mod questionnaires;
@@ -100,6 +101,7 @@ pub fn app(state: AppState) -> Router {
         .merge(calendar::router(state.clone()))
         .merge(absences::router(state.clone()))
         .merge(fhir::router(state.clone()))
+        .merge(messaging::router(state.clone()))
         .merge(web::observe::router(state.clone()))
         .merge(static_files)
         .fallback(web::layout::not_found)
@@ -186,6 +188,7 @@ pub async fn serve_on(listeners: Listeners, state: AppState) -> anyhow::Result<(
     tracing::info!(address = %listener.local_addr()?, "coachline is listening");
     caseload::spawn_returns(state.db.clone(), state.clock.clone());
     absences::spawn_covers(state.db.clone(), state.clock.clone());
+    messaging::spawn_worker(state.clone());
     web::observe::spawn_upkeep();
     if let Some(metrics) = metrics {
         tracing::info!(address = %metrics.local_addr()?, "metrics are served");

@@ -29,6 +29,19 @@ pub async fn log(
     Ok(())
 }
 
+/// Appends an entry for what coachline itself did with a patient's data, with no person (a
+/// message that came in and was read).
+pub async fn log_system(db: impl PgExecutor<'_>, action: Action, patient_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "insert into access_log (user_id, action, patient_id, allowed) values (null, $1, $2, true)",
+        action as Action,
+        patient_id
+    )
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
 /// A patient an endpoint may act on, after the centre check.
 #[derive(Clone, Debug)]
 pub struct Allowed {

@@ -26,6 +26,9 @@ pub struct ReferralForm {
     pub purpose: String,
     #[serde(default)]
     pub result: String,
+    /// The checkbox: `on` to send the purpose to the GP or municipality as a MedCom message.
+    #[serde(default)]
+    pub medcom: Option<String>,
 }
 
 fn back(patient_id: i64, problem: Option<&str>) -> Response {
@@ -114,9 +117,34 @@ pub async fn create(
         page.user.id,
     )
     .await?;
+    let to = match kind {
+        ReferralKind::Gp => Some(crate::domain::OrganisationKind::GpPractice),
+        ReferralKind::Municipality => Some(crate::domain::OrganisationKind::Municipality),
+        ReferralKind::Hospital | ReferralKind::Association | ReferralKind::Other => None,
+    };
+    let done = match (to, form.medcom.is_some()) {
+        (Some(to), true) => {
+            let sent = crate::messaging::correspondence::send_to(
+                &state,
+                id,
+                to,
+                page.user.id,
+                crate::domain::CareCategory::CareCoordination,
+                "Henvendelse fra sygeplejersken",
+                form.purpose.trim(),
+            )
+            .await?;
+            if sent.is_some() {
+                "done.referral_sent"
+            } else {
+                "done.referral_not_sent"
+            }
+        }
+        _ => "done.referral_saved",
+    };
     Ok(crate::web::flash::redirect(
         &format!("/patients/{id}#referrals"),
-        "done.referral_saved",
+        done,
     ))
 }
 

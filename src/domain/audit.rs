@@ -34,6 +34,10 @@ vocabulary! {
         /// An API client read the patient's data through the FHIR API (the resource type in
         /// `detail`).
         ApiRead = "api.read" => "audit.action.api_read",
+        /// A MedCom message about the patient was opened (its text and thread).
+        MessageView = "patient.message_view" => "audit.action.message_view",
+        /// A MedCom message about the patient came in and was read by coachline (no person).
+        MessageReceived = "patient.message_received" => "audit.action.message_received",
         /// An admin reset a person's second factor (the person in `detail`).
         SecondFactorReset = "user.second_factor_reset" => "audit.action.second_factor_reset",
     }

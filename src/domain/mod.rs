@@ -17,6 +17,7 @@ mod calls;
 pub mod course;
 mod courses;
 mod follow_up;
+mod messaging;
 mod patients;
 mod questionnaires;
 
@@ -27,6 +28,7 @@ pub use calendar::{AbsenceKind, AbsenceStatus, CallTimeKind, Holiday};
 pub use calls::Outcome;
 pub use courses::{EndReason, GoalStatus, ReferralKind};
 pub use follow_up::{FollowUpMode, FollowUpResult, FollowUpState};
+pub use messaging::{CareCategory, Channel, OrganisationKind, OutboxState};
 pub use patients::{Arm, PatientStatus, Sex};
 pub use questionnaires::{Scoring, Timepoint};
 
@@ -98,6 +100,25 @@ mod tests {
             PatientStatus::label_key,
         );
         round_trips(Arm::ALL, Arm::as_str, Arm::parse, Arm::label_key);
+        round_trips(
+            OrganisationKind::ALL,
+            OrganisationKind::as_str,
+            OrganisationKind::parse,
+            OrganisationKind::label_key,
+        );
+        round_trips(Channel::ALL, Channel::as_str, Channel::parse, Channel::label_key);
+        round_trips(
+            CareCategory::ALL,
+            CareCategory::as_str,
+            CareCategory::parse,
+            CareCategory::label_key,
+        );
+        round_trips(
+            OutboxState::ALL,
+            OutboxState::as_str,
+            OutboxState::parse,
+            OutboxState::label_key,
+        );
         round_trips(Sex::ALL, Sex::as_str, Sex::parse, Sex::label_key);
         round_trips(
             Timepoint::ALL,

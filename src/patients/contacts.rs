@@ -75,6 +75,8 @@ struct ContactsPage {
     layout: Layout,
     patient: Brief,
     times: String,
+    /// The patient has not declined SMS reminders.
+    wants_reminders: bool,
     contacts: Vec<Contact>,
     form: ContactForm,
     errors: FormErrors,
@@ -118,19 +120,7 @@ pub async fn page_with_window(
     errors: FormErrors,
     window: super::call_times::WindowForm,
 ) -> Result<Response> {
-    let times = sqlx::query_scalar!("select preferred_call_times from patients where id = $1", id)
-        .fetch_one(&state.db)
-        .await?;
-    render(&ContactsPage {
-        patient: brief(&state.db, id).await?,
-        layout: page.layout,
-        times,
-        contacts: of_patient(&state.db, id).await?,
-        form: ContactForm::default(),
-        errors,
-        windows: super::call_times::of_patient(&state.db, id).await?,
-        window,
-    })
+    page_with(state, page, id, ContactForm::default(), errors, None, window).await
 }
 
 /// The page, with the preferred call times as typed when they were refused.
@@ -142,23 +132,37 @@ async fn page_with_times(
     errors: FormErrors,
     typed_times: Option<String>,
 ) -> Result<Response> {
-    let times = match typed_times {
-        Some(times) => times,
-        None => {
-            sqlx::query_scalar!("select preferred_call_times from patients where id = $1", id)
-                .fetch_one(&state.db)
-                .await?
-        }
-    };
+    let window = super::call_times::WindowForm::default();
+    page_with(state, page, id, form, errors, typed_times, window).await
+}
+
+/// The page, with whatever was refused as typed.
+async fn page_with(
+    state: &AppState,
+    page: Page,
+    id: i64,
+    form: ContactForm,
+    errors: FormErrors,
+    typed_times: Option<String>,
+    window: super::call_times::WindowForm,
+) -> Result<Response> {
+    let stored = sqlx::query!(
+        "select preferred_call_times, declines_sms_reminders from patients where id = $1",
+        id
+    )
+    .fetch_one(&state.db)
+    .await?;
+    let times = typed_times.unwrap_or(stored.preferred_call_times);
     render(&ContactsPage {
         patient: brief(&state.db, id).await?,
         layout: page.layout,
         times,
+        wants_reminders: !stored.declines_sms_reminders,
         contacts: of_patient(&state.db, id).await?,
         form,
         errors,
         windows: super::call_times::of_patient(&state.db, id).await?,
-        window: super::call_times::WindowForm::default(),
+        window,
     })
 }
 
@@ -173,6 +177,12 @@ pub async fn form(State(state): State<AppState>, page: Page, Path(id): Path<i64>
 pub struct TimesForm {
     #[serde(default)]
     pub preferred_call_times: String,
+    /// Present when the form showed the reminder choice (older forms did not).
+    #[serde(default)]
+    pub reminders_shown: Option<String>,
+    /// The checkbox: `on` when the patient wants SMS reminders.
+    #[serde(default)]
+    pub sms_reminders: Option<String>,
 }
 
 /// `POST /patients/{id}/contacts`: saves the preferred call times.
@@ -192,10 +202,18 @@ pub async fn save_times(
         let typed = Some(form.preferred_call_times);
         return page_with_times(&state, page, id, ContactForm::default(), errors, typed).await;
     }
+    // Unchanged when the form did not show the choice.
+    let declines = form
+        .reminders_shown
+        .is_some()
+        .then_some(form.sms_reminders.is_none());
     sqlx::query!(
-        "update patients set preferred_call_times = $2, updated_at = now() where id = $1",
+        "update patients set preferred_call_times = $2,
+                declines_sms_reminders = coalesce($3, declines_sms_reminders), updated_at = now()
+          where id = $1",
         id,
-        form.preferred_call_times.trim()
+        form.preferred_call_times.trim(),
+        declines
     )
     .execute(&state.db)
     .await?;

@@ -115,6 +115,19 @@ pub async fn take(
     )
     .fetch_optional(&state.db)
     .await?;
+    if let (Some(_), Step::Gp, Some(text)) = (stored, step, message.as_deref()) {
+        // Through MedCom when the directory knows the GP; otherwise it is printed as before.
+        crate::messaging::correspondence::send_to(
+            &state,
+            id,
+            crate::domain::OrganisationKind::GpPractice,
+            page.user.id,
+            crate::domain::CareCategory::CareCoordination,
+            "Patienten kan ikke kontaktes",
+            text,
+        )
+        .await?;
+    }
     let step_id = match stored {
         Some(step_id) => step_id,
         // The same form, sent twice at once: the other send stored it.

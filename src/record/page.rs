@@ -107,9 +107,29 @@ struct RecordPage {
     may_log_calls: bool,
     problem: Option<&'static str>,
     kinds: &'static [ReferralKind],
+    /// The directory's organisations the patient's GP and municipality are.
+    organisations: Vec<crate::messaging::directory::Organisation>,
+    /// Messages sent about the patient (MedCom, SMS) and where each stands.
+    messages: Vec<crate::messaging::outbox::Listed>,
 }
 
 impl RecordPage {
+    /// The directory's entry for the patient's GP or municipality, if the directory has it.
+    fn matched(
+        &self,
+        kind: crate::domain::OrganisationKind,
+    ) -> Option<&crate::messaging::directory::Organisation> {
+        self.organisations.iter().find(|o| o.kind == kind)
+    }
+
+    fn gp_match(&self) -> Option<&crate::messaging::directory::Organisation> {
+        self.matched(crate::domain::OrganisationKind::GpPractice)
+    }
+
+    fn municipality_match(&self) -> Option<&crate::messaging::directory::Organisation> {
+        self.matched(crate::domain::OrganisationKind::Municipality)
+    }
+
     /// Still on the way in: the invitation page has something to do, not only history.
     fn invitation_open(&self) -> bool {
         match self.p.status {
@@ -270,6 +290,19 @@ impl RecordPage {
                 )
             }
             Kind::Plan => t("timeline.plan"),
+            Kind::MedcomSent | Kind::MedcomReceived => {
+                let what = if e.kind == Kind::MedcomSent {
+                    t("timeline.medcom_sent")
+                } else {
+                    t("timeline.medcom_received")
+                };
+                format!(
+                    "{what} · {}",
+                    word(
+                        crate::domain::CareCategory::parse(code).map(crate::domain::CareCategory::label_key)
+                    )
+                )
+            }
             Kind::Amendment | Kind::ReferralResult => String::new(),
         }
     }
@@ -407,6 +440,8 @@ pub async fn show(
         may_log_calls: page.user.role.logs_calls(),
         problem: problem_key(&notice),
         kinds: ReferralKind::ALL,
+        organisations: crate::messaging::directory::of_patient(db, id).await?,
+        messages: crate::messaging::outbox::listed(db, Some(id), 50).await?,
         layout: page.layout,
         p: record,
     })

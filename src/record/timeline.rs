@@ -27,6 +27,8 @@ pub enum Kind {
     Move,
     MoveBack,
     Questionnaire,
+    MedcomSent,
+    MedcomReceived,
 }
 
 impl Kind {
@@ -50,6 +52,8 @@ impl Kind {
             Kind::Move => "move",
             Kind::MoveBack => "move_back",
             Kind::Questionnaire => "questionnaire",
+            Kind::MedcomSent => "medcom_sent",
+            Kind::MedcomReceived => "medcom_received",
         }
     }
 
@@ -73,7 +77,9 @@ impl Kind {
             | Kind::Letter
             | Kind::Move
             | Kind::MoveBack
-            | Kind::Questionnaire => None,
+            | Kind::Questionnaire
+            | Kind::MedcomSent
+            | Kind::MedcomReceived => None,
         }
     }
 
@@ -207,6 +213,12 @@ pub async fn of_patient(
             .into_iter()
             .map(questionnaire_entry),
     );
+    entries.extend(
+        crate::messaging::correspondence::timeline_events(db, patient_id)
+            .await?
+            .into_iter()
+            .map(medcom_entry),
+    );
     entries.sort_by(|a, b| b.at.cmp(&a.at).then(b.id.cmp(&a.id)));
     Ok(entries
         .into_iter()
@@ -244,6 +256,29 @@ fn questionnaire_entry(q: crate::questionnaires::QuestionnaireEvent) -> Entry {
         text1: Some(q.name_da),
         text2: Some(q.name_en),
         n: Some(q.score.round() as i32),
+        topics: None,
+    }
+}
+
+/// A MedCom message sent or received as a timeline entry: the organisation, the category's
+/// code, the topic and the text.
+fn medcom_entry(m: crate::messaging::correspondence::Event) -> Entry {
+    Entry {
+        at: m.at,
+        kind: if m.outgoing {
+            Kind::MedcomSent
+        } else {
+            Kind::MedcomReceived
+        },
+        who: Some(m.author).filter(|a| !a.is_empty()),
+        id: m.id,
+        ref_id: None,
+        when_at: None,
+        day: None,
+        code: Some(m.category.as_str().to_owned()),
+        text1: Some(m.text),
+        text2: m.topic,
+        n: None,
         topics: None,
     }
 }

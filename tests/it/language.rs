@@ -75,7 +75,8 @@ async fn the_navigation_fits_the_role() {
             "Sygeplejersker",
             "Sikkerhedsnet",
             "Overblik",
-            "Kalender"
+            "Kalender",
+            "SMS-påmindelser"
         ]
     );
     let mut admin = app.signed_in("admin@example.test", Role::Admin, None).await;
@@ -87,6 +88,8 @@ async fn the_navigation_fits_the_role() {
             "Patienter",
             "Brugere",
             "Callcentre",
+            "Adressebog",
+            "Udbakke",
             "Adgangslog",
             "API-klienter",
             "Samtaleemner",

@@ -26,6 +26,7 @@ mod follow_up;
 mod import_cli;
 mod imports;
 mod language;
+mod messaging;
 mod nurse_day;
 mod nurse_ux;
 mod operations;

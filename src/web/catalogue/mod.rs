@@ -11,6 +11,7 @@ mod home;
 mod imports;
 mod invitations;
 mod letters;
+mod messaging;
 mod nurse;
 mod patients;
 mod records;
@@ -32,4 +33,5 @@ pub const AREAS: &[&[(&str, &str, &str)]] = &[
     records::ENTRIES,
     follow_up::ENTRIES,
     calendar::ENTRIES,
+    messaging::ENTRIES,
 ];

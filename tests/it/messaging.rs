@@ -1,0 +1,8 @@
+//! Messages to other health care: the directory of organisations, the outbox, MedCom
+//! correspondence and SMS reminders.
+
+mod directory;
+mod gateway;
+mod integration;
+mod medcom;
+mod reminders;
