@@ -14,6 +14,7 @@ mod nurse;
 mod patients;
 mod records;
 mod research;
+mod trial;
 
 /// Every area's texts, `(key, Danish, English)`.
 pub const AREAS: &[&[(&str, &str, &str)]] = &[
@@ -30,4 +31,5 @@ pub const AREAS: &[&[(&str, &str, &str)]] = &[
     research::ENTRIES,
     records::ENTRIES,
     follow_up::ENTRIES,
+    trial::ENTRIES,
 ];
