@@ -2,6 +2,9 @@
 
 pub mod chart;
 pub mod consort;
+pub mod diagram;
+mod diagram_page;
+mod diagram_pdf;
 pub mod dictionary;
 pub mod export;
 pub mod outcomes;
@@ -30,5 +33,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/research/export", post(page::download))
         .route("/research/outcomes", get(outcomes_page::show))
         .route("/research/resources", get(resources_page::show))
+        .route("/research/consort.svg", get(diagram_page::svg))
+        .route("/research/consort.pdf", get(diagram_page::pdf))
         .route_layer(middleware::from_fn_with_state(state, research_exporters_only))
 }

@@ -582,7 +582,12 @@ async fn resource_use_on_the_page_equals_what_is_computed_from_the_export() {
 async fn only_researchers_and_admins_open_the_trials_pages() {
     let app = TestApp::new().await;
     let ouh = app.centre("OUH").await;
-    let pages = ["/research/outcomes", "/research/resources"];
+    let pages = [
+        "/research/outcomes",
+        "/research/resources",
+        "/research/consort.svg",
+        "/research/consort.pdf",
+    ];
     for (email, role) in [
         ("n@example.test", Role::Nurse),
         ("c@example.test", Role::Coordinator),
@@ -606,4 +611,108 @@ async fn only_researchers_and_admins_open_the_trials_pages() {
             assert_eq!(client.get(path).await.status, StatusCode::OK, "{role:?} {path}");
         }
     }
+}
+
+/// Every text of an SVG document, parsed as XML (a broken document fails here).
+fn svg_texts(svg: &str) -> Vec<String> {
+    let mut reader = quick_xml::Reader::from_str(svg);
+    let mut texts = Vec::new();
+    let mut current = String::new();
+    let mut depth = 0_i32;
+    loop {
+        let event = reader.read_event().expect("the SVG is well-formed XML");
+        match &event {
+            quick_xml::events::Event::Text(t) => current.push_str(t),
+            quick_xml::events::Event::GeneralRef(r) => current.push_str(match r.as_ref() {
+                "lt" => "<",
+                "gt" => ">",
+                "amp" => "&",
+                "quot" => "\"",
+                _ => "'",
+            }),
+            _ if !current.is_empty() => texts.push(std::mem::take(&mut current)),
+            _ => {}
+        }
+        match event {
+            quick_xml::events::Event::Start(_) => depth += 1,
+            quick_xml::events::Event::End(_) => depth -= 1,
+            quick_xml::events::Event::Eof => break,
+            _ => {}
+        }
+    }
+    assert_eq!(depth, 0, "every element is closed");
+    texts
+}
+
+#[tokio::test]
+async fn the_consort_diagram_downloads_as_svg_and_pdf_with_the_flows_numbers() {
+    let app = TestApp::new().await;
+    let ouh = trial(&app).await;
+    for i in 0..7 {
+        patient(&app, ouh, &format!("Ulla Ulodtrukket{i}"), "invited", None).await;
+    }
+    let mut researcher = app.signed_in("r@example.test", Role::Researcher, None).await;
+    researcher.accept_language = Some("en");
+
+    // The numbers as the flow has them: 31 assessed, 7 not randomised, 24 randomised, 12 per
+    // arm, 6 intervention people in a course; at baseline 12 and 11 answered, 1 not reached.
+    let svg = researcher.get("/research/consort.svg?centre=OUH").await;
+    assert_eq!(svg.status, StatusCode::OK);
+    assert!(svg.header("content-type").starts_with("image/svg+xml"));
+    assert!(svg.header("content-disposition").contains("consort-OUH-"));
+    let texts = svg_texts(&svg.body);
+    let all = texts.join("\n");
+    for expected in [
+        "n = 31",
+        "n = 7",
+        "n = 24",
+        "Allocated to: Intervention",
+        "Allocated to: Control",
+        "Received the intervention (a course): 6",
+        "Received the intervention (a course): 0",
+        "Baseline: n = 12",
+        "Baseline: n = 11",
+        "Baseline: <5",
+        "Lost to follow-up",
+    ] {
+        assert!(texts.iter().any(|t| t.trim() == expected), "{expected} in {all}");
+    }
+    assert!(
+        !all.contains("Ulodtrukket") && !all.contains("Indsats0"),
+        "no names"
+    );
+    let total = researcher.get("/research/consort.svg").await;
+    assert!(svg_texts(&total.body)
+        .iter()
+        .any(|t| t.contains("All call centres")));
+    assert_eq!(
+        researcher.get("/research/consort.svg?centre=XYZ").await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    let pdf = researcher.get("/research/consort.pdf").await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    assert_eq!(pdf.header("content-type"), "application/pdf");
+    let document = lopdf::Document::load_mem(&pdf.bytes).expect("a valid PDF");
+    let pages = document.get_pages();
+    assert_eq!(pages.len(), 2, "all centres, then OUH");
+    for page in pages.keys() {
+        let text = document.extract_text(&[*page]).unwrap();
+        for expected in [
+            "n = 31",
+            "n = 24",
+            "Allocated to: Intervention",
+            "Received the intervention (a course): 6",
+            "Baseline: n = 11",
+        ] {
+            assert!(text.contains(expected), "{expected} on page {page}: {text}");
+        }
+    }
+    if let Ok(dir) = std::env::var("DUMP_PAGES") {
+        std::fs::write(format!("{dir}/consort.svg"), &svg.body).unwrap();
+        std::fs::write(format!("{dir}/consort.pdf"), &pdf.bytes).unwrap();
+    }
+    // The research page draws the flow of all centres.
+    let page = researcher.get("/research").await;
+    assert!(page.body.contains("class=\"consort-diagram\""));
 }

@@ -31,6 +31,13 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
         "En patientmåned er 30,4375 dage af et forløb inden for perioden; et åbent forløb tæller til i dag. Opkald og minutter er alle registrerede opkald i perioden og tælles hos den sygeplejerske, der ringede; møder er afholdte indledende møder hos den, der holdt dem; henvisninger og patientmåneder hos forløbets sygeplejerske. Udtrækket (courses.csv, calls.csv, meetings.csv, referrals.csv) giver de samme tal.",
         "A patient-month is 30.4375 days of a course within the period; an open course counts up to today. Calls and minutes are every logged call in the period, counted for the nurse who called; meetings are initial meetings held, for the nurse who held them; referrals and patient-months for the course's nurse. The export (courses.csv, calls.csv, meetings.csv, referrals.csv) gives the same figures.",
     ),
+    ("consort.allocated", "Tildelt", "Allocated to"),
+    ("consort.lost", "Tabt til opfølgning", "Lost to follow-up"),
+    ("consort.analysed", "Analyseret (besvaret)", "Analysed (answered)"),
+    ("consort.none_due", "Intet tidspunkt forfaldent endnu", "No timepoint due yet"),
+    ("consort.diagram", "Diagram", "Diagram"),
+    ("consort.download_svg", "Hent som SVG", "Download as SVG"),
+    ("consort.download_pdf", "Hent alle som PDF", "Download all as PDF"),
     ("outcomes.title", "Effektmål efter arm", "Outcomes by arm"),
     (
         "outcomes.intro",
