@@ -716,3 +716,95 @@ async fn the_consort_diagram_downloads_as_svg_and_pdf_with_the_flows_numbers() {
     let page = researcher.get("/research").await;
     assert!(page.body.contains("class=\"consort-diagram\""));
 }
+
+/// The patient-experience questionnaire is offered to the nurse when the course ends, not at
+/// its start nor at the study's follow-up points, and its answers reach the export item by item.
+#[tokio::test]
+async fn the_patient_experience_questionnaire_is_asked_at_the_end_and_exported_item_by_item() {
+    let app = TestApp::new().await;
+    let s = crate::research::seed(&app).await;
+    let due = || async {
+        coachline::questionnaires::due_for_nurse(&app.db, s.nurse)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|d| (d.patient_id, d.timepoint.as_str().to_owned()))
+            .collect::<Vec<_>>()
+    };
+    exec(
+        &app,
+        "update courses set start_date = current_date, planned_end = current_date + 200 where id = 102",
+    )
+    .await;
+    exec(&app, &format!(
+        "insert into questionnaire_responses (patient_id, course_id, instrument_id, timepoint, answered_on, raw_score, score)
+         select {anna}, 102, i.id, 'start', current_date, 2, 2 from instruments i where i.code in ('who5', 'self_rated_health')
+            and not exists (select 1 from questionnaire_responses r where r.course_id = 102 and r.instrument_id = i.id and r.timepoint = 'start')",
+        anna = s.anna
+    )).await;
+    assert!(due().await.is_empty(), "not asked at the start");
+    exec(&app, "update courses set ending_planned = true where id = 102").await;
+    exec(&app, &format!(
+        "insert into questionnaire_responses (patient_id, course_id, instrument_id, timepoint, answered_on, raw_score, score)
+         select {anna}, 102, id, 'end', current_date, 2, 2 from instruments where code in ('who5', 'self_rated_health')",
+        anna = s.anna
+    )).await;
+    assert_eq!(
+        due().await,
+        vec![(s.anna, "end".to_owned())],
+        "the experience is still to ask at the end"
+    );
+
+    // The nurse records it on the patient's page like any questionnaire.
+    let mut nurse = app.client();
+    nurse
+        .sign_in("nurse@example.test", crate::helpers::PASSWORD)
+        .await;
+    let page = nurse
+        .get(&format!(
+            "/patients/{}/questionnaires?timepoint=end&instrument=patient_experience",
+            s.anna
+        ))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("The nurse listened to me")
+            || page.body.contains("Sygeplejersken lyttede til mig")
+    );
+    let items: Vec<i64> = crate::follow_up::items(&app, "patient_experience").await;
+    let values = ["5", "4", "5", "3"];
+    let mut fields: Vec<(String, String)> = vec![
+        ("instrument".into(), "patient_experience".into()),
+        ("timepoint".into(), "end".into()),
+        ("answered_on".into(), date(0).to_string()),
+    ];
+    for (item, value) in items.iter().zip(values) {
+        fields.push((format!("item_{item}"), value.to_owned()));
+    }
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let saved = nurse
+        .post(&format!("/patients/{}/questionnaires", s.anna), &fields)
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    assert!(due().await.is_empty());
+
+    let files = run(&app, all_time(vec![s.ouh]), KEY).await;
+    let answers: Vec<Vec<String>> = rows(&files["questionnaire_items.csv"])
+        .into_iter()
+        .filter(|r| r[2] == "patient_experience")
+        .collect();
+    assert_eq!(
+        answers.iter().map(|r| r[3].as_str()).collect::<Vec<_>>(),
+        ["1", "2", "3", "4"]
+    );
+    assert_eq!(answers.iter().map(|r| r[4].as_str()).collect::<Vec<_>>(), values);
+    let scores = rows(&files["questionnaires.csv"]);
+    let score = scores
+        .iter()
+        .find(|r| r[2] == "patient_experience")
+        .expect("its score is exported");
+    assert_eq!(
+        (score[3].as_str(), score[6].parse::<f64>().unwrap()),
+        ("end", 4.25)
+    );
+}

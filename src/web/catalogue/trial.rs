@@ -38,6 +38,11 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
     ("consort.diagram", "Diagram", "Diagram"),
     ("consort.download_svg", "Hent som SVG", "Download as SVG"),
     ("consort.download_pdf", "Hent alle som PDF", "Download all as PDF"),
+    (
+        "questionnaires.not_asked_at",
+        "Dette skema stilles ikke ved det tidspunkt.",
+        "This questionnaire is not asked at that timepoint.",
+    ),
     ("outcomes.title", "Effektmål efter arm", "Outcomes by arm"),
     (
         "outcomes.intro",
