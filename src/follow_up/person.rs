@@ -247,7 +247,7 @@ async fn page_for(
         layout: page.layout,
         person,
         points,
-        instruments: instruments(&state.db, true).await?,
+        instruments: asked_at_follow_up(&state.db).await?,
         form,
         errors,
         missing,
@@ -313,7 +313,7 @@ pub async fn record(
     let form = FollowUpForm::from_pairs(pairs);
     let today = page.today();
     let points = schedule_of(&state.db, id, today).await?;
-    let all = instruments(&state.db, true).await?;
+    let all = asked_at_follow_up(&state.db).await?;
     let recording = match validate(&form, &person, &points, &all, today) {
         Ok(recording) => recording,
         Err((errors, missing)) => return page_for(&state, page, person, form, errors, missing, false).await,
@@ -380,4 +380,14 @@ pub async fn record(
         "recorded a follow-up"
     );
     Ok(Redirect::to(&format!("/follow-up/{id}?saved=1")).into_response())
+}
+
+/// The active instruments the study's follow-up points ask (not those asked only in a course,
+/// such as the patient-experience questionnaire at its end).
+async fn asked_at_follow_up(db: &sqlx::PgPool) -> Result<Vec<Instrument>, sqlx::Error> {
+    Ok(instruments(db, true)
+        .await?
+        .into_iter()
+        .filter(|i| i.asked_at(crate::domain::Timepoint::FollowUp))
+        .collect())
 }

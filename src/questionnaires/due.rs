@@ -36,7 +36,7 @@ impl DueQuestionnaire {
 }
 
 /// The questionnaires due for nurse `nurse_id`'s open courses: for each course the latest
-/// timepoint already reached, when some active instrument has no answer for it yet. Control
+/// timepoint already reached, when some active instrument asked at it has no answer for it yet. Control
 /// people never appear (they have no course; the predicate keeps it so).
 pub async fn due_for_nurse(db: &sqlx::PgPool, nurse_id: i64) -> Result<Vec<DueQuestionnaire>, sqlx::Error> {
     sqlx::query_as!(
@@ -56,7 +56,7 @@ pub async fn due_for_nurse(db: &sqlx::PgPool, nurse_id: i64) -> Result<Vec<DueQu
             where k.nurse_id = $1 and k.end_date is null
               and p.arm is distinct from 'control'
               and exists (select 1 from instruments i
-                           where i.active
+                           where i.active and (i.asked_at is null or t.timepoint = any(i.asked_at))
                              and not exists (select 1 from questionnaire_responses r
                                               where r.course_id = k.id and r.instrument_id = i.id
                                                 and r.timepoint = t.timepoint))

@@ -37,6 +37,8 @@ pub struct Instrument {
     pub score_label_da: String,
     pub score_label_en: String,
     pub higher_is_better: bool,
+    /// The course timepoints it is asked at; empty: at every one.
+    pub asked_at: Vec<Timepoint>,
     pub items: Vec<Item>,
     pub options: Vec<ScaleOption>,
 }
@@ -68,6 +70,11 @@ impl ScaleOption {
 }
 
 impl Instrument {
+    /// Whether it is asked at `timepoint`.
+    pub fn asked_at(&self, timepoint: Timepoint) -> bool {
+        self.asked_at.is_empty() || self.asked_at.contains(&timepoint)
+    }
+
     pub fn name(&self, lang: Lang) -> &str {
         pick(lang, &self.name_da, &self.name_en)
     }
@@ -131,7 +138,8 @@ impl Instrument {
 pub async fn instruments(db: &sqlx::PgPool, only_active: bool) -> Result<Vec<Instrument>, sqlx::Error> {
     let heads = sqlx::query!(
         r#"select id, code, name_da, name_en, intro_da, intro_en, reference, scale_id, scoring as "scoring: Scoring",
-                  score_factor::float8 as "score_factor!", score_label_da, score_label_en, higher_is_better
+                  score_factor::float8 as "score_factor!", score_label_da, score_label_en, higher_is_better,
+                  coalesce(asked_at, '{}') as "asked_at!"
              from instruments where active or not $1 order by position, id"#,
         only_active
     )
@@ -167,6 +175,7 @@ pub async fn instruments(db: &sqlx::PgPool, only_active: bool) -> Result<Vec<Ins
             score_label_da: h.score_label_da,
             score_label_en: h.score_label_en,
             higher_is_better: h.higher_is_better,
+            asked_at: h.asked_at.iter().filter_map(|t| Timepoint::parse(t)).collect(),
             items,
             options,
         });
@@ -193,6 +202,7 @@ pub(crate) mod tests_support {
             score_label_da: String::new(),
             score_label_en: String::new(),
             higher_is_better: true,
+            asked_at: Vec::new(),
             items: (1..=5)
                 .map(|i| Item {
                     id: i,

@@ -249,8 +249,11 @@ pub async fn record(
     };
     let mut errors = FormErrors::default();
     let timepoint = Timepoint::parse(&form.timepoint).filter(|t| t.in_course());
-    if timepoint.is_none() {
-        errors.add("timepoint", "questionnaires.timepoint_invalid");
+    match timepoint {
+        None => errors.add("timepoint", "questionnaires.timepoint_invalid"),
+        // The patient-experience questionnaire, say, belongs to the course's end.
+        Some(t) if !instrument.asked_at(t) => errors.add("timepoint", "questionnaires.not_asked_at"),
+        Some(_) => {}
     }
     let today = page.today();
     let answered_on = NaiveDate::parse_from_str(form.answered_on.trim(), "%Y-%m-%d").ok();

@@ -148,7 +148,7 @@ const FIXED: &[(&str, &str, &str)] = &[
     ("calls.csv", "nurse", "Pseudonym of the nurse who called"),
     ("questionnaires.csv", "pseudonym", PSEUDONYM),
     ("questionnaires.csv", "course", "Course number; empty for answers at a study follow-up (research assistant)"),
-    ("questionnaires.csv", "instrument", "Instrument code (who5, self_rated_health, ...)"),
+    ("questionnaires.csv", "instrument", "Instrument code (who5, self_rated_health, patient_experience at the end of a course, ...)"),
     ("questionnaires.csv", "timepoint", "Point of the course, or follow_up for answers at a study follow-up"),
     ("questionnaires.csv", "date", "Date answered"),
     ("questionnaires.csv", "raw_score", "Sum of the item values (WHO-5: 0-25)"),

@@ -83,6 +83,8 @@ struct ExportPage {
     /// The trial's flow in total and per centre, as of today.
     flows: Vec<CentreFlow>,
     timepoints: Vec<(String, String)>,
+    /// The flow of all centres drawn.
+    diagram: String,
 }
 
 impl ExportPage {
@@ -115,6 +117,14 @@ async fn form_page(
     let ids: Vec<i64> = centres.iter().map(|c| c.id).collect();
     let flows = consort::flow(&state.db, &ids, today).await?;
     let timepoints = consort::timepoint_names(&state.db, layout.lang).await?;
+    let diagram = flows.first().map_or_else(String::new, |f| {
+        let title = format!(
+            "{} · {}",
+            layout.t("consort.title"),
+            layout.t("consort.all_centres")
+        );
+        super::diagram::svg(&super::diagram::layout(f, title, &timepoints, layout.lang))
+    });
     let mut response = render(&ExportPage {
         layout,
         form,
@@ -123,6 +133,7 @@ async fn form_page(
         key_missing: Pseudonymiser::new(&state.config.pseudonym_key).is_none(),
         flows,
         timepoints,
+        diagram,
     })?;
     if failed {
         *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;

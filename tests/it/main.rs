@@ -45,3 +45,4 @@ mod sign_in_limits;
 mod spreadsheet_safety;
 mod text_limits;
 mod trial_export;
+mod trial_pages;

@@ -225,7 +225,11 @@ async fn an_admin_adds_a_validated_instrument_without_code_and_nurses_can_use_it
     let s = seed(&app).await;
     let mut admin = app.signed_in("a@example.test", Role::Admin, None).await;
     let list = admin.get("/admin/questionnaires").await;
-    assert_eq!(list.texts("table.instruments tbody tr").len(), 2);
+    assert_eq!(
+        list.texts("table.instruments tbody tr").len(),
+        3,
+        "WHO-5, self-rated health, patient experience"
+    );
     let bad = admin
         .post(
             "/admin/questionnaires",

@@ -16,6 +16,7 @@ mod nurse;
 mod patients;
 mod records;
 mod research;
+mod trial;
 
 /// Every area's texts, `(key, Danish, English)`.
 pub const AREAS: &[&[(&str, &str, &str)]] = &[
@@ -34,4 +35,5 @@ pub const AREAS: &[&[(&str, &str, &str)]] = &[
     follow_up::ENTRIES,
     calendar::ENTRIES,
     messaging::ENTRIES,
+    trial::ENTRIES,
 ];
