@@ -28,7 +28,7 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
     ("calendar.refused_away", "Sygeplejersken er væk", "The nurse is away"),
     ("calendar.until", "til og med", "until"),
 
-    ("calendar.closed", "Tiden kan ikke bookes: se hvorfor nedenfor", "That time cannot be booked: see why below"),
+    ("calendar.closed", "Tiden kan ikke bookes; se hvorfor og den nærmeste ledige tid", "That time cannot be booked; see why, and the nearest open time"),
     (
         "calendar.closed_override",
         "Tiden ligger uden for åbningstiden: vælg en anden tid, eller skriv hvorfor den alligevel skal bookes",
