@@ -72,6 +72,36 @@ async fn calendar_for(
     Ok(Calendar::load(&mut conn, patient.centre_id, what, now).await?)
 }
 
+/// What the form shows besides what was typed: where it posts, the time being moved, why the
+/// typed time was refused.
+struct Shown {
+    action: String,
+    moving: Option<String>,
+    closed: Option<Closed>,
+}
+
+/// The booking form for `patient`, with open times that suit them.
+fn show(
+    page: Page,
+    calendar: &Calendar,
+    patient: Brief,
+    shown: Shown,
+    form: WhenForm,
+    errors: FormErrors,
+) -> Result<Response> {
+    render(&BookPage {
+        suggestions: suggestions(calendar, &page),
+        may_override: page.user.role == Role::Coordinator,
+        patient,
+        layout: page.layout,
+        action: shown.action,
+        moving: shown.moving,
+        form,
+        errors,
+        closed: shown.closed,
+    })
+}
+
 /// Open times that suit the patient, one a day, from tomorrow morning on.
 fn suggestions(calendar: &Calendar, page: &Page) -> Vec<Proposal> {
     let tomorrow = page.today().succ_opt().unwrap_or(page.today());
@@ -129,17 +159,19 @@ pub async fn new_form(State(state): State<AppState>, page: Page, Path(id): Path<
         page.now(),
     )
     .await?;
-    render(&BookPage {
-        suggestions: suggestions(&calendar, &page),
-        may_override: page.user.role == Role::Coordinator,
-        patient,
-        layout: page.layout,
+    let shown = Shown {
         action: format!("/patients/{id}/appointments/new"),
         moving: None,
-        form: WhenForm::default(),
-        errors: FormErrors::default(),
         closed: None,
-    })
+    };
+    show(
+        page,
+        &calendar,
+        patient,
+        shown,
+        WhenForm::default(),
+        FormErrors::default(),
+    )
 }
 
 /// `POST /patients/{id}/appointments/new`.
@@ -197,17 +229,12 @@ pub async fn create(
         tx.rollback().await?;
         errors.add("time", "booking.double");
     }
-    render(&BookPage {
-        suggestions: suggestions(&calendar, &page),
-        may_override: page.user.role == Role::Coordinator,
-        patient,
-        layout: page.layout,
+    let shown = Shown {
         action: format!("/patients/{id}/appointments/new"),
         moving: None,
-        form,
-        errors,
         closed,
-    })
+    };
+    show(page, &calendar, patient, shown, form, errors)
 }
 
 struct Booked {
@@ -236,21 +263,17 @@ pub async fn move_form(State(state): State<AppState>, page: Page, Path(id): Path
     let local = a.starts_at.with_timezone(&page.user.tz);
     let patient = brief(&state.db, a.patient_id).await?;
     let calendar = calendar_for(&state.db, &patient, Some(a.nurse_id), Some(id), page.now()).await?;
-    render(&BookPage {
-        suggestions: suggestions(&calendar, &page),
-        may_override: page.user.role == Role::Coordinator,
-        patient,
-        moving: Some(page.layout.booked(&a.starts_at)),
-        layout: page.layout,
+    let shown = Shown {
         action: format!("/appointments/{id}/move"),
-        form: WhenForm {
-            date: local.format("%Y-%m-%d").to_string(),
-            time: local.format("%H:%M").to_string(),
-            override_reason: String::new(),
-        },
-        errors: FormErrors::default(),
+        moving: Some(page.layout.booked(&a.starts_at)),
         closed: None,
-    })
+    };
+    let form = WhenForm {
+        date: local.format("%Y-%m-%d").to_string(),
+        time: local.format("%H:%M").to_string(),
+        override_reason: String::new(),
+    };
+    show(page, &calendar, patient, shown, form, FormErrors::default())
 }
 
 /// `POST /appointments/{id}/move`: the old appointment is kept as moved, pointing to the new.
@@ -301,15 +324,10 @@ pub async fn move_to(
         tx.rollback().await?;
         errors.add("time", "booking.double");
     }
-    render(&BookPage {
-        suggestions: suggestions(&calendar, &page),
-        may_override: page.user.role == Role::Coordinator,
-        patient,
-        moving: Some(page.layout.booked(&a.starts_at)),
-        layout: page.layout,
+    let shown = Shown {
         action: format!("/appointments/{id}/move"),
-        form,
-        errors,
+        moving: Some(page.layout.booked(&a.starts_at)),
         closed,
-    })
+    };
+    show(page, &calendar, patient, shown, form, errors)
 }

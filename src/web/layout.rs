@@ -42,6 +42,9 @@ pub struct Layout {
     pub back: String,
 }
 
+/// The admin's pages about other systems, under one menu item ("Integration").
+const INTEGRATION: [&str; 3] = ["/admin/directory", "/admin/outbox", "/admin/api-clients"];
+
 impl Layout {
     /// A layout for a request, signed in or not.
     pub fn new(ctx: &ReqCtx, user: Option<CurrentUser>, path: &str) -> Self {
@@ -99,17 +102,14 @@ impl Layout {
                 ("/safety-nets", "nav.safety_nets"),
                 ("/overview", "nav.overview"),
                 ("/calendar", "nav.calendar"),
-                ("/reminders", "nav.reminders"),
             ],
             Role::Admin => &[
                 ("/imports", "nav.imports"),
                 ("/patients", "nav.patients"),
                 ("/admin/users", "nav.users"),
                 ("/admin/centres", "nav.centres"),
-                ("/admin/directory", "nav.directory"),
-                ("/admin/outbox", "nav.outbox"),
+                ("/admin/directory", "nav.integration"),
                 ("/admin/access-log", "nav.access_log"),
-                ("/admin/api-clients", "nav.api_clients"),
                 ("/admin/topics", "nav.topics"),
                 ("/admin/questionnaires", "nav.questionnaires"),
                 ("/research", "nav.research"),
@@ -122,7 +122,8 @@ impl Layout {
             .map(|(href, key)| NavItem {
                 href,
                 key,
-                current: self.path.starts_with(href),
+                current: self.path.starts_with(href)
+                    || (*href == "/admin/directory" && INTEGRATION.iter().any(|p| self.path.starts_with(p))),
                 count: self.counts.0.iter().find(|(h, _)| h == href).map(|(_, n)| *n),
             })
             .collect()

@@ -56,6 +56,7 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
         "Calls and meetings can be booked only within the working hours. A weekday without times is closed.",
     ),
     ("calendar.weekday", "Ugedag", "Weekday"),
+    ("calendar.sms_reminders", "SMS-påmindelser dagen før et opkald: hvornår de sendes", "SMS reminders the day before a call: when they are sent"),
     ("calendar.open_on_holidays", "Centret har åbent på helligdage", "The centre works on public holidays"),
     ("calendar.opens", "Åbner", "Opens"),
     ("calendar.closes", "Lukker", "Closes"),

@@ -3,6 +3,7 @@
 /// `(key, Danish, English)`.
 pub const ENTRIES: &[(&str, &str, &str)] = &[
     ("nav.directory", "Adressebog", "Directory"),
+    ("nav.integration", "Integration", "Integration"),
     ("directory.title", "Adressebog: praksis, kommuner og afdelinger", "Directory: practices, municipalities and departments"),
     ("directory.none", "Adressebogen er tom.", "The directory is empty."),
     ("directory.new", "Ny organisation", "New organisation"),
@@ -148,7 +149,6 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
     ("outbox.retry", "Prøv nu", "Try now"),
     ("outbox.none", "Udbakken er tom.", "The outbox is empty."),
     ("done.outbox_retry", "Beskeden prøves igen om lidt.", "The message will be tried again shortly."),
-    ("nav.reminders", "SMS-påmindelser", "SMS reminders"),
     ("reminders.title", "SMS-påmindelser før opkald", "SMS reminders before calls"),
     (
         "reminders.hint",

@@ -146,8 +146,7 @@ async fn a_centre_with_nothing_in_its_nets_shows_no_count() {
             "Sygeplejersker",
             "Sikkerhedsnet",
             "Overblik",
-            "Kalender",
-            "SMS-påmindelser"
+            "Kalender"
         ]
     );
 }
