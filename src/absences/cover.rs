@@ -6,7 +6,6 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::Form;
-use chrono::NaiveDate;
 
 use super::{of_centre, start_due, Absence};
 use crate::domain::AbsenceStatus;
@@ -50,14 +49,6 @@ struct CoverPage {
 impl CoverPage {
     fn chosen(&self, row: &CoverRow, nurse: &Colleague) -> bool {
         row.cover_nurse_id.or(row.suggested) == Some(nurse.id)
-    }
-
-    fn day(&self, d: &NaiveDate) -> String {
-        format!(
-            "{} {}",
-            self.layout.lang.weekday(chrono::Datelike::weekday(d)),
-            self.layout.date(d)
-        )
     }
 
     fn covered_by(&self, row: &CoverRow, nurse: &Colleague) -> bool {

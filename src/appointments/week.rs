@@ -65,16 +65,6 @@ impl WeekPage {
     }
 }
 
-const WEEKDAYS: [&str; 7] = [
-    "weekday.mon",
-    "weekday.tue",
-    "weekday.wed",
-    "weekday.thu",
-    "weekday.fri",
-    "weekday.sat",
-    "weekday.sun",
-];
-
 /// `GET /week?from=YYYY-MM-DD`.
 pub async fn show(State(state): State<AppState>, page: Page, Query(q): Query<WeekQuery>) -> Result<Response> {
     let tz = page.user.tz;
@@ -109,7 +99,7 @@ pub async fn show(State(state): State<AppState>, page: Page, Query(q): Query<Wee
                 date,
                 label: format!(
                     "{} {}",
-                    page.layout.t(WEEKDAYS[i as usize]),
+                    page.layout.t(crate::web::i18n::WEEKDAY_KEYS[i as usize]),
                     page.layout.date(&date)
                 ),
                 today: date == today,

@@ -14,6 +14,7 @@ use super::rule::ClosedDay;
 use crate::domain::calendar::holidays;
 use crate::domain::{AbsenceKind, AbsenceStatus, Holiday};
 use crate::web::auth::centre_of;
+use crate::web::i18n::WEEKDAY_KEYS;
 use crate::web::{render, AppError, FormErrors, Layout, Page, Result, Role};
 use crate::AppState;
 
@@ -83,27 +84,9 @@ impl CalendarPage {
     }
 
     fn weekday_key(&self, i: &usize) -> &'static str {
-        WEEKDAYS[*i]
-    }
-
-    fn day_label(&self, d: &NaiveDate) -> String {
-        format!(
-            "{} {}",
-            self.layout.lang.weekday(d.weekday()),
-            self.layout.date(d)
-        )
+        WEEKDAY_KEYS[*i]
     }
 }
-
-const WEEKDAYS: [&str; 7] = [
-    "weekday.mon",
-    "weekday.tue",
-    "weekday.wed",
-    "weekday.thu",
-    "weekday.fri",
-    "weekday.sat",
-    "weekday.sun",
-];
 
 /// The hours form's field of each weekday, for its error.
 const WEEKDAY_FIELDS: [&str; 7] = [
@@ -233,7 +216,7 @@ pub async fn page_with(
             let h = calendar.hours[(weekday - 1) as usize];
             HoursRow {
                 weekday,
-                key: WEEKDAYS[(weekday - 1) as usize],
+                key: WEEKDAY_KEYS[(weekday - 1) as usize],
                 opens: h.map(|(o, _)| o.format("%H:%M").to_string()).unwrap_or_default(),
                 closes: h.map(|(_, c)| c.format("%H:%M").to_string()).unwrap_or_default(),
             }

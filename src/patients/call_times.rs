@@ -25,16 +25,10 @@ pub struct Window {
 impl Window {
     /// The weekday's catalogue key, or every day's.
     pub fn day_key(&self) -> &'static str {
-        match self.weekday {
-            Some(1) => "weekday.mon",
-            Some(2) => "weekday.tue",
-            Some(3) => "weekday.wed",
-            Some(4) => "weekday.thu",
-            Some(5) => "weekday.fri",
-            Some(6) => "weekday.sat",
-            Some(7) => "weekday.sun",
-            _ => "call_times.every_day",
-        }
+        self.weekday
+            .and_then(|w| usize::try_from(w - 1).ok())
+            .and_then(|i| crate::web::i18n::WEEKDAY_KEYS.get(i).copied())
+            .unwrap_or("call_times.every_day")
     }
 
     pub fn span(&self) -> String {

@@ -85,16 +85,9 @@ struct ContactsPage {
 }
 
 impl ContactsPage {
-    fn weekdays(&self) -> [(i16, &'static str); 7] {
-        [
-            (1, "weekday.mon"),
-            (2, "weekday.tue"),
-            (3, "weekday.wed"),
-            (4, "weekday.thu"),
-            (5, "weekday.fri"),
-            (6, "weekday.sat"),
-            (7, "weekday.sun"),
-        ]
+    /// The ISO weekday numbers with their names' keys.
+    fn weekdays(&self) -> Vec<(i16, &'static str)> {
+        (1..).zip(crate::web::i18n::WEEKDAY_KEYS).collect()
     }
 
     fn window_day(&self, day: &i16) -> bool {

@@ -33,11 +33,7 @@ struct TodayPage {
 
 impl TodayPage {
     fn covering_text(&self, c: &crate::caseload::Covering) -> String {
-        let until = format!(
-            "{} {}",
-            self.layout.lang.weekday(chrono::Datelike::weekday(&c.until)),
-            self.layout.date(&c.until)
-        );
+        let until = self.layout.day(&c.until);
         self.layout.lang.tf(
             "today.covering_line",
             &[("n", &c.patients), ("name", &c.colleague), ("until", &until)],

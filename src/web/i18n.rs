@@ -136,6 +136,11 @@ impl Lang {
         )
     }
 
+    /// A day with its weekday: `tirsdag 08.12.2026` or `Tue 2026-12-08`.
+    pub fn day(self, date: NaiveDate) -> String {
+        format!("{} {}", self.weekday(date.weekday()), self.date(date))
+    }
+
     /// A weekday's name as it stands before a date: `tirsdag`, `Tue`.
     pub fn weekday(self, day: chrono::Weekday) -> &'static str {
         use chrono::Weekday::*;
@@ -182,6 +187,18 @@ impl Lang {
         }
     }
 }
+
+/// The catalogue keys of the weekdays' names, Monday first (index: days from Monday; ISO
+/// weekday number minus one).
+pub const WEEKDAY_KEYS: [&str; 7] = [
+    "weekday.mon",
+    "weekday.tue",
+    "weekday.wed",
+    "weekday.thu",
+    "weekday.fri",
+    "weekday.sat",
+    "weekday.sun",
+];
 
 /// Keys used in the templates and the code, found by scanning the source; for the completeness test.
 #[cfg(test)]

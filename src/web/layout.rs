@@ -144,6 +144,11 @@ impl Layout {
         self.lang.datetime(*at, self.tz())
     }
 
+    /// A day with its weekday: `tirsdag 08.12.2026`.
+    pub fn day(&self, date: &chrono::NaiveDate) -> String {
+        self.lang.day(*date)
+    }
+
     /// A booked time, with its weekday, in the person's centre's zone.
     pub fn booked(&self, at: &chrono::DateTime<chrono::Utc>) -> String {
         self.lang.booked(*at, self.tz())
