@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 
 use super::centre_of;
-use super::nurses::{centre_page, nurses_of};
+use super::nurses::{centre_page, NurseRow};
 use crate::caseload::lock_nurses;
 use crate::web::{AppError, Page, Result};
 use crate::AppState;
@@ -67,13 +67,25 @@ impl Suggestion {
     }
 }
 
-/// The centre's patients without a nurse who are still on their way in, each with a suggestion.
+/// How many waiting patients the centre page shows at once: those who have waited longest.
+pub const WAITING_SHOWN: i64 = 100;
+
+/// The centre's patients without a nurse who are still on their way in (the `WAITING_SHOWN`
+/// who have waited longest), each with a suggestion, and how many are waiting in all.
 pub async fn suggestions(
     db: &sqlx::PgPool,
     centre_id: i64,
     keep: Keep,
-    at: chrono::DateTime<chrono::Utc>,
-) -> Result<Vec<Suggestion>> {
+    nurses: &[NurseRow],
+) -> Result<(Vec<Suggestion>, i64)> {
+    let total = sqlx::query_scalar!(
+        r#"select count(*) as "n!" from patients p
+            where centre_id = $1 and nurse_id is null and p.arm is distinct from 'control'
+              and status in ('invited', 'meeting_booked', 'no_response', 'unreachable')"#,
+        centre_id
+    )
+    .fetch_one(db)
+    .await?;
     let mut waiting = sqlx::query_as!(
         Suggestion,
         r#"select id, first_name, last_name, municipality, gp, status as "status: crate::domain::PatientStatus",
@@ -81,12 +93,13 @@ pub async fn suggestions(
              from patients p
             where centre_id = $1 and nurse_id is null and p.arm is distinct from 'control'
               and status in ('invited', 'meeting_booked', 'no_response', 'unreachable')
-            order by created_at, id"#,
-        centre_id
+            order by created_at, id
+            limit $2"#,
+        centre_id,
+        WAITING_SHOWN
     )
     .fetch_all(db)
     .await?;
-    let nurses = nurses_of(db, centre_id, at).await?;
     let mut free: Vec<(i64, String, i64)> = nurses
         .iter()
         .filter(|n| n.active)
@@ -134,7 +147,7 @@ pub async fn suggestions(
             }
         }
     }
-    Ok(waiting)
+    Ok((waiting, total))
 }
 
 /// `POST /centre/assign`: `pick` = patient ids (or `only` = one id) with `nurse_<patient id>` =

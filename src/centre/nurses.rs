@@ -44,29 +44,56 @@ impl NurseRow {
     }
 }
 
-/// The centre's nurses, active first.
+/// The centre's nurses, active first, with their caseload and week (the safety-net columns
+/// left at zero: `with_nets` fills them).
 pub async fn nurses_of(
     db: &sqlx::PgPool,
     centre_id: i64,
     at: chrono::DateTime<chrono::Utc>,
 ) -> Result<Vec<NurseRow>, sqlx::Error> {
-    let mut nurses = sqlx::query_as!(
+    // One pass over the centre's patients and one over the week's calls, grouped per nurse,
+    // rather than three counts per nurse.
+    sqlx::query_as!(
         NurseRow,
-        r#"select u.id, u.name, u.capacity, u.active,
-                  (select count(*) from patients p where p.nurse_id = u.id and p.status = 'active' and p.arm is distinct from 'control') as "caseload!",
-                  (select count(*) from patients p where p.nurse_id = u.id
-                      and p.status in ('invited', 'meeting_booked') and p.arm is distinct from 'control') as "pending!",
-                  (select count(*) from calls k where k.nurse_id = u.id and k.called_at <= $2
-                      and k.called_at >= date_trunc('week', $2 at time zone c.timezone) at time zone c.timezone) as "calls_this_week!",
+        r#"with c as (select id, timezone from centres where id = $1),
+           load as (
+               select p.nurse_id,
+                      count(*) filter (where p.status = 'active') as caseload,
+                      count(*) filter (where p.status in ('invited', 'meeting_booked')) as pending
+                 from patients p
+                where p.centre_id = $1 and p.nurse_id is not null and p.arm is distinct from 'control'
+                  and p.status in ('active', 'invited', 'meeting_booked')
+                group by p.nurse_id),
+           week as (
+               select d.nurse_id, sum(d.calls)::bigint as calls
+                 from c join call_days d on d.centre_id = c.id
+                  and d.day <= ($2 at time zone c.timezone)::date
+                  and d.day >= date_trunc('week', $2 at time zone c.timezone)::date
+                group by d.nurse_id)
+           select u.id, u.name, u.capacity, u.active,
+                  coalesce(l.caseload, 0) as "caseload!", coalesce(l.pending, 0) as "pending!",
+                  coalesce(w.calls, 0) as "calls_this_week!",
                   0::bigint as "overdue!", 0::bigint as "no_call!"
-             from users u join centres c on c.id = u.centre_id
+             from users u
+             left join load l on l.nurse_id = u.id
+             left join week w on w.nurse_id = u.id
             where u.centre_id = $1 and u.role = 'nurse'
             order by u.active desc, u.name"#,
         centre_id,
         at
     )
     .fetch_all(db)
-    .await?;
+    .await
+}
+
+/// Fills each nurse's overdue and no-call columns from the safety nets (computed once for the
+/// centre).
+pub async fn with_nets(
+    db: &sqlx::PgPool,
+    centre_id: i64,
+    at: chrono::DateTime<chrono::Utc>,
+    mut nurses: Vec<NurseRow>,
+) -> Result<Vec<NurseRow>, sqlx::Error> {
     for count in crate::safety::per_nurse(db, at, centre_id).await? {
         if let Some(n) = nurses.iter_mut().find(|n| Some(n.id) == count.nurse_id) {
             match count.net {
@@ -102,6 +129,8 @@ pub struct CentrePage {
     pub layout: Layout,
     pub nurses: Vec<NurseRow>,
     pub waiting: Vec<Suggestion>,
+    /// Everyone waiting, of whom `waiting` shows the first.
+    pub waiting_total: i64,
     pub unanswered: Vec<Unanswered>,
     pub keep: Keep,
     pub error: Option<String>,
@@ -115,6 +144,14 @@ impl CentrePage {
 
     fn active_nurses(&self) -> impl Iterator<Item = &NurseRow> {
         self.nurses.iter().filter(|n| n.active)
+    }
+
+    fn waiting_more(&self) -> Option<String> {
+        (self.waiting_total > self.waiting.len() as i64).then(|| {
+            self.layout
+                .lang
+                .count("centre.waiting_more", self.waiting.len() as i64)
+        })
     }
 
     fn done_text(&self, n: &i64) -> String {
@@ -133,17 +170,19 @@ pub async fn centre_page(
     let centre_id = centre_of(&page.user)?;
     crate::caseload::return_due(&state.db, page.now()).await?;
     let nurses = nurses_of(&state.db, centre_id, page.now()).await?;
-    let waiting = assign::suggestions(&state.db, centre_id, keep, page.now()).await?;
+    let nurses = with_nets(&state.db, centre_id, page.now(), nurses).await?;
+    let (waiting, waiting_total) = assign::suggestions(&state.db, centre_id, keep, &nurses).await?;
     let unanswered = sqlx::query_as!(
         Unanswered,
         r#"select p.id, p.first_name, p.last_name, max(l.produced_at) as "letter_at!"
              from patients p join letters l on l.patient_id = p.id
             where p.centre_id = $1 and p.status = 'invited' and p.arm is distinct from 'control'
             group by p.id
-           having max(l.produced_at) <= now() - make_interval(days => $2)
+           having max(l.produced_at) <= $3::timestamptz - make_interval(days => $2)
             order by max(l.produced_at), p.last_name"#,
         centre_id,
-        crate::letters::pages::RESPONSE_DEADLINE_DAYS as i32
+        crate::letters::pages::RESPONSE_DEADLINE_DAYS as i32,
+        page.now()
     )
     .fetch_all(&state.db)
     .await?;
@@ -151,6 +190,7 @@ pub async fn centre_page(
         layout: page.layout,
         nurses,
         waiting,
+        waiting_total,
         unanswered,
         keep,
         error,
@@ -177,7 +217,9 @@ struct NursesPage {
 /// `GET /nurses`: the centre's nurses, each a link to her caseload.
 pub async fn list(State(state): State<AppState>, page: Page) -> Result<Response> {
     crate::caseload::return_due(&state.db, page.now()).await?;
-    let nurses = nurses_of(&state.db, centre_of(&page.user)?, page.now()).await?;
+    let centre_id = centre_of(&page.user)?;
+    let nurses = nurses_of(&state.db, centre_id, page.now()).await?;
+    let nurses = with_nets(&state.db, centre_id, page.now(), nurses).await?;
     render(&NursesPage {
         layout: page.layout,
         nurses,

@@ -121,15 +121,12 @@ pub async fn page(
     }
     let weeks = sqlx::query_as!(
         Week,
-        // Only the period's calls are read (by the time they were made), then counted per week.
-        r#"with c as (select id, timezone from centres where id = $1),
-           k as (select date_trunc('week', k.called_at at time zone c.timezone)::date as week,
-                        count(*) as calls, count(*) filter (where k.outcome = 'reached') as reached,
-                        coalesce(sum(k.duration_minutes) filter (where k.outcome = 'reached'), 0) as minutes
-                   from c join calls k on k.called_at >= ($2::date::timestamp at time zone c.timezone)
-                                      and k.called_at < (($3::date + 1)::timestamp at time zone c.timezone)
-                   join patients p on p.id = k.patient_id and p.centre_id = c.id
-                  group by 1)
+        // The kept calls per day (`call_days`) of the period, summed per week.
+        r#"with k as (select date_trunc('week', d.day)::date as week, sum(d.calls)::bigint as calls,
+                             sum(d.reached)::bigint as reached, sum(d.reached_minutes)::bigint as minutes
+                        from call_days d
+                       where d.centre_id = $1 and d.day >= $2::date and d.day <= $3::date
+                       group by 1)
            select w.week::date as "week!", coalesce(k.calls, 0) as "calls!",
                   coalesce(k.reached, 0) as "reached!", coalesce(k.minutes, 0) as "minutes!"
              from generate_series(date_trunc('week', $2::date), $3::date, interval '1 week') w(week)

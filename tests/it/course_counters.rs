@@ -1,7 +1,8 @@
 //! The counts each open course carries for Today (reached calls, last call, failed attempts in a
 //! row, next booked call) are what recomputing them from the calls and bookings gives, after
 //! every kind of write: calls logged by the form and directly, bookings made, moved, cancelled,
-//! a course ended and a new one started.
+//! a course ended and a new one started. So are the calls kept per centre, nurse and day (the
+//! overview's weeks and the centre page's calls this week).
 
 use axum::http::StatusCode;
 use chrono::{Duration, Utc};
@@ -9,8 +10,37 @@ use chrono::{Duration, Utc};
 use crate::course_fixtures::{active, booked, called, local, today, world};
 use crate::helpers::{form_key, TestApp};
 
-/// Open courses whose kept counts differ from a recomputation, with both.
+/// Open courses whose kept counts differ from a recomputation, and days whose kept calls differ
+/// from a count of the calls, with both.
 async fn drifted(app: &TestApp) -> Vec<String> {
+    let mut drift = days_drifted(app).await;
+    drift.extend(courses_drifted(app).await);
+    drift
+}
+
+/// Centre, nurse and day whose kept calls differ from counting the calls in the centre's zone.
+async fn days_drifted(app: &TestApp) -> Vec<String> {
+    sqlx::query_scalar(
+        "with counted as (
+             select p.centre_id, x.nurse_id, (x.called_at at time zone c.timezone)::date as day,
+                    count(*)::int as calls, count(*) filter (where x.outcome = 'reached')::int as reached,
+                    coalesce(sum(x.duration_minutes) filter (where x.outcome = 'reached'), 0)::bigint as minutes
+               from calls x join patients p on p.id = x.patient_id join centres c on c.id = p.centre_id
+              group by 1, 2, 3)
+         select format('day %s of nurse %s in centre %s: kept (%s, %s, %s), counted (%s, %s, %s)',
+                       coalesce(d.day, k.day), coalesce(d.nurse_id, k.nurse_id), coalesce(d.centre_id, k.centre_id),
+                       d.calls, d.reached, d.reached_minutes, k.calls, k.reached, k.minutes)
+           from (select * from call_days where calls > 0) d
+           full join counted k on k.centre_id = d.centre_id and k.nurse_id = d.nurse_id and k.day = d.day
+          where d.calls is distinct from k.calls or d.reached is distinct from k.reached
+             or d.reached_minutes is distinct from k.minutes",
+    )
+    .fetch_all(&app.db)
+    .await
+    .unwrap()
+}
+
+async fn courses_drifted(app: &TestApp) -> Vec<String> {
     sqlx::query_scalar(
         "select format('course %s: kept (%s, %s, %s, %s, %s), recomputed (%s, %s, %s, %s, %s)', co.id,
                        co.reached_calls, co.last_call_at, co.last_call_outcome, co.failed_in_row, co.next_call_at,
@@ -196,4 +226,45 @@ async fn the_counts_on_each_open_course_are_what_recomputing_them_gives() {
     assert_eq!(last, Some(local(today() - Duration::days(3), "10:00")));
     assert!(drifted(&app).await.is_empty(), "{:?}", drifted(&app).await);
     let _ = w.kol_patient;
+}
+
+#[tokio::test]
+async fn the_calls_kept_per_day_follow_a_change_of_the_centres_zone() {
+    let app = TestApp::new().await;
+    let w = world(&app).await;
+    // Late in the evening in Copenhagen: the next day in a zone further east.
+    called(
+        &app,
+        w.patient,
+        w.nurse_id,
+        local(today() - Duration::days(4), "23:30"),
+        "reached",
+    )
+    .await;
+    called(
+        &app,
+        w.patient,
+        w.nurse_id,
+        local(today() - Duration::days(4), "10:00"),
+        "no_answer",
+    )
+    .await;
+    assert!(drifted(&app).await.is_empty(), "{:?}", drifted(&app).await);
+    sqlx::query("update centres set timezone = 'Asia/Tokyo' where id = $1")
+        .bind(w.ouh)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    assert!(drifted(&app).await.is_empty(), "{:?}", drifted(&app).await);
+    let days: Vec<(chrono::NaiveDate, i32)> =
+        sqlx::query_as("select day, calls from call_days where centre_id = $1 and calls > 0 order by day")
+            .bind(w.ouh)
+            .fetch_all(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(
+        days,
+        vec![(today() - Duration::days(4), 1), (today() - Duration::days(3), 1)],
+        "the evening call moved to the next day in Tokyo"
+    );
 }

@@ -1009,3 +1009,83 @@ async fn moving_every_patient_takes_their_earlier_unlogged_calls_too_so_the_nurs
         .await;
     assert_eq!(off.status, 303, "{}", off.body);
 }
+
+/// The database refuses every way for a nurse who cannot work to hold a patient or a booking;
+/// the net is there for what gets round it. With the refusals switched off for one connection,
+/// each way is made once and the net finds each patient once.
+#[tokio::test]
+async fn the_nurse_who_cannot_work_is_found_by_her_patients_and_by_her_bookings() {
+    let app = TestApp::new().await;
+    let now = at("2027-01-13 10:00");
+    let c = seed(&app, now).await;
+    let kol = app.centre("KOL").await;
+    let kirsten = crate::centre::fixtures::nurse(&app, "kirsten@example.test", "Kirsten Kock", kol, 60).await;
+    let [calm, no_call, overdue] = ["calm", "no_call", "overdue_3"].map(|name| c.patients[name]);
+    let mut conn = app.db.acquire().await.unwrap();
+    sqlx::query("set session_replication_role = replica")
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    // Olga stops while Nina's patient "calm" has a booking with her; Kirsten of another
+    // centre holds a booking of "no_call"; "overdue_3" is given to Olga and has her booking too.
+    sqlx::query("update users set active = false where id = $1")
+        .bind(c.olga)
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    for (i, (patient, nurse)) in [(calm, c.olga), (no_call, kirsten), (overdue, c.olga)]
+        .into_iter()
+        .enumerate()
+    {
+        sqlx::query(
+            "insert into appointments (patient_id, nurse_id, kind, starts_at, ends_at, status)
+             values ($1, $2, 'call', $3, $3 + interval '30 minutes', 'scheduled')",
+        )
+        .bind(patient)
+        .bind(nurse)
+        .bind(now + Duration::days(20) + Duration::hours(i as i64))
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    }
+    sqlx::query("update patients set nurse_id = $2 where id = $1")
+        .bind(overdue)
+        .bind(c.olga)
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    drop(conn);
+    let caught: Vec<(i64, Option<i64>)> = sqlx::query_as(
+        "select patient_id, nurse_id from safety_nets($1)
+          where net = 'nurse_cannot_work' and patient_id = any($2) order by patient_id",
+    )
+    .bind(now)
+    .bind(vec![calm, no_call, overdue])
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    let mut expected = vec![
+        (calm, Some(c.nina)),
+        (no_call, Some(c.nina)),
+        (overdue, Some(c.olga)),
+    ];
+    expected.sort();
+    assert_eq!(caught, expected, "each patient once, with the responsible nurse");
+    // One patient's nets (the record) say the same.
+    let one: Vec<String> = sqlx::query_scalar("select net from safety_nets($1) where patient_id = $2")
+        .bind(now)
+        .bind(no_call)
+        .fetch_all(&app.db)
+        .await
+        .unwrap();
+    assert!(one.contains(&"nurse_cannot_work".to_owned()), "{one:?}");
+    let twice: i64 = sqlx::query_scalar(
+        "select count(*) from (select patient_id from safety_nets($1) where net = 'nurse_cannot_work'
+                                group by patient_id having count(*) > 1) d",
+    )
+    .bind(now)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(twice, 0, "nobody is caught twice");
+}

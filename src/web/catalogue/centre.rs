@@ -15,6 +15,7 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
     ("centre.keep_gp", "Samme egen læge, samme sygeplejerske", "Same GP, same nurse"),
     ("centre.suggest", "Foreslå", "Suggest"),
     ("centre.nobody_waiting", "Alle patienter har en sygeplejerske.", "Every patient has a nurse."),
+    ("centre.waiting_more", "De {n} der har ventet længst, vises; de næste kommer, når de har fået en sygeplejerske.", "The {n} who have waited longest are shown; the next follow once these have a nurse."),
     ("centre.pick", "Vælg", "Pick"),
     ("centre.unanswered", "Inviterede uden svar efter fristen", "Invited with no answer after the deadline"),
     (

@@ -258,3 +258,26 @@ async fn a_coordinator_keeps_her_centres_rooms_and_cannot_touch_anothers() {
         .unwrap();
     assert_eq!(name, "Mødelokale K");
 }
+
+#[tokio::test]
+async fn the_centre_page_shows_the_hundred_who_have_waited_longest_and_how_many_wait() {
+    let app = TestApp::new().await;
+    let ouh = app.centre("OUH").await;
+    nurse(&app, "anna@example.test", "Anna Andersen", ouh, 500).await;
+    let mut waiting = Vec::new();
+    for i in 0..102 {
+        waiting.push(patient(&app, ouh, &format!("Ventende Nummer{i:03}"), "invited", None).await);
+    }
+    let mut coord = app
+        .signed_in("coord@example.test", Role::Coordinator, Some(ouh))
+        .await;
+    let page = coord.get("/centre").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.texts("table.assign tbody tr").len(), 100);
+    let heading = page.texts("#assign h2").join(" ");
+    assert!(heading.contains("(102)"), "{heading}");
+    assert!(page.texts("#waiting-more").join(" ").contains("100"));
+    // The longest waiting are shown; the last two come when these have a nurse.
+    assert!(page.body.contains(&format!("pick-{}\"", waiting[0])));
+    assert!(!page.body.contains(&format!("pick-{}\"", waiting[101])));
+}
