@@ -365,7 +365,7 @@ fn type_rules(json: &Value) {
 }
 
 /// A client of `centre` with `scopes`, created directly; returns its id and token.
-async fn client_of(app: &TestApp, centre: i64, scopes: &[ApiScope], name: &str) -> (i64, String) {
+pub async fn client_of(app: &TestApp, centre: i64, scopes: &[ApiScope], name: &str) -> (i64, String) {
     let admin = match sqlx::query_scalar::<_, i64>("select id from users where role = 'admin' limit 1")
         .fetch_optional(&app.db)
         .await
@@ -383,7 +383,7 @@ async fn client_of(app: &TestApp, centre: i64, scopes: &[ApiScope], name: &str) 
     clients::create(&app.app_db, &new, admin).await.unwrap().unwrap()
 }
 
-const ALL: &[ApiScope] = &[
+pub const ALL: &[ApiScope] = &[
     ApiScope::Patients,
     ApiScope::Plans,
     ApiScope::Calls,
@@ -392,7 +392,7 @@ const ALL: &[ApiScope] = &[
 
 /// The OUH patient's plan and history: a goal, a booked call, a reached call with a note and
 /// an amendment, a call not answered, and a questionnaire.
-async fn history(app: &TestApp, patient: i64, nurse: i64) {
+pub async fn history(app: &TestApp, patient: i64, nurse: i64) {
     sqlx::query("insert into goals (patient_id, course_id, text) select $1, id, 'Gå en tur hver dag' from courses where patient_id = $1")
         .bind(patient)
         .execute(&app.db)
