@@ -3,6 +3,7 @@
 
 mod directory;
 mod gateway;
+mod https;
 mod integration;
 mod medcom;
 mod reminders;
