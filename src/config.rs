@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use anyhow::{bail, Context};
 use rand::RngCore;
+use rustls_pki_types::pem::PemObject;
 
 /// The default database for local use: the local PostgreSQL with trust auth.
 pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/coachline";
@@ -66,7 +67,7 @@ pub struct MessagingConfig {
     /// `COACHLINE_MEDCOM_OUTBOX_DIR`: MedCom messages are written here as files (the usual
     /// hand-off to a region's integration engine), each whole or not at all.
     pub medcom_dir: Option<std::path::PathBuf>,
-    /// `COACHLINE_MEDCOM_ENDPOINT`: or POSTed here (`http://`, e.g. a local integration engine).
+    /// `COACHLINE_MEDCOM_ENDPOINT`: or POSTed here (`https://`, or `http://` on this machine).
     pub medcom_endpoint: Option<String>,
     /// `COACHLINE_MEDCOM_INBOX_DIR`: replies and acknowledgements dropped here are read.
     pub inbox_dir: Option<std::path::PathBuf>,
@@ -80,6 +81,9 @@ pub struct MessagingConfig {
     pub sms_token: Option<String>,
     /// `COACHLINE_SMS_SENDER`: the sender name patients see (at most 11 characters).
     pub sms_sender: String,
+    /// `COACHLINE_OUTBOX_CA_FILE`: a PEM file of CA certificates (a region's private CA) trusted
+    /// for the deliveries over HTTPS, beside the system's roots.
+    pub ca_file: Option<std::path::PathBuf>,
     /// `COACHLINE_OUTBOX_POLL_SECONDS`: how often the outbox is worked (default 30).
     pub poll: Duration,
     /// `COACHLINE_FHIR_BASE`: the base of the fullUrls in the FHIR messages sent.
@@ -162,6 +166,7 @@ impl Config {
             sms_gateway_url: var("COACHLINE_SMS_GATEWAY_URL"),
             sms_token: var("COACHLINE_SMS_TOKEN"),
             sms_sender: var("COACHLINE_SMS_SENDER").unwrap_or_else(|| "Sygepleje".to_owned()),
+            ca_file: var("COACHLINE_OUTBOX_CA_FILE").map(Into::into),
             poll: seconds("COACHLINE_OUTBOX_POLL_SECONDS", 30)?.max(Duration::from_secs(1)),
             fhir_base: var("COACHLINE_FHIR_BASE").unwrap_or_else(|| DEFAULT_FHIR_BASE.to_owned()),
             integration_token: match var("COACHLINE_INTEGRATION_TOKEN") {
@@ -174,9 +179,13 @@ impl Config {
             .into_iter()
             .flatten()
         {
-            if !url.starts_with("http://") {
-                bail!("{url}: the MedCom endpoint and the SMS gateway are reached over http:// (through the installation's TLS relay)");
+            if let Err(why) = delivery_url(url) {
+                bail!("COACHLINE_MEDCOM_ENDPOINT / COACHLINE_SMS_GATEWAY_URL: {why}");
             }
+        }
+        if let Some(path) = &messaging.ca_file {
+            read_ca_file(path)
+                .map_err(|why| anyhow::anyhow!("COACHLINE_OUTBOX_CA_FILE ({}): {why}", path.display()))?;
         }
         if messaging.sms_sender.chars().count() > 11 {
             bail!("COACHLINE_SMS_SENDER must be at most 11 characters long");
@@ -259,6 +268,38 @@ impl Config {
             );
         }
     }
+}
+
+/// The rule for where outgoing messages may be sent: `https://` anywhere, plain `http://` only
+/// to this machine (a local relay or a test), since a message carries patient data.
+pub fn delivery_url(url: &str) -> Result<url::Url, String> {
+    let parsed = url::Url::parse(url).map_err(|_| "the configured URL cannot be read".to_owned())?;
+    let local = match parsed.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => return Err("the configured URL has no host".to_owned()),
+    };
+    match parsed.scheme() {
+        "https" => Ok(parsed),
+        "http" if local => Ok(parsed),
+        "http" => Err("plain http:// is allowed only to this machine (localhost); use https://".to_owned()),
+        _ => Err("the configured URL must begin with https://".to_owned()),
+    }
+}
+
+/// The certificates of a PEM file (`COACHLINE_OUTBOX_CA_FILE`); at least one.
+pub fn read_ca_file(
+    path: &std::path::Path,
+) -> Result<Vec<rustls_pki_types::CertificateDer<'static>>, String> {
+    let certs = rustls_pki_types::CertificateDer::pem_file_iter(path)
+        .map_err(|e| format!("the configured CA file cannot be read: {e}"))?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| format!("the configured CA file is not PEM: {e}"))?;
+    if certs.is_empty() {
+        return Err("the configured CA file holds no certificate".to_owned());
+    }
+    Ok(certs)
 }
 
 fn random_secret() -> Vec<u8> {

@@ -68,6 +68,14 @@ fn patient_reference(value: &str) -> Option<i64> {
     parse_id(id)
 }
 
+/// A resource's id as the API writes it: digits, or `org-N` for an organisation of the directory.
+fn resource_id(kind: Kind, text: &str) -> Option<i64> {
+    match kind {
+        Kind::Organization => resources::parse_organization_id(text),
+        _ => parse_id(text),
+    }
+}
+
 fn parse_id(text: &str) -> Option<i64> {
     if text.is_empty() || text.len() > 18 || !text.bytes().all(|b| b.is_ascii_digit()) {
         return None;
@@ -114,7 +122,8 @@ fn parse_search(kind: Kind, query: Option<&str>) -> FhirResult<Search> {
                 }
             }
             "_id" => {
-                search.filter.id = Some(parse_id(value).ok_or(FhirError::BadRequest("_id is not an id."))?);
+                search.filter.id =
+                    Some(resource_id(kind, value).ok_or(FhirError::BadRequest("_id is not an id."))?);
             }
             "identifier" if known => {
                 let (system, digits) = value.split_once('|').unwrap_or(("", value.as_str()));
@@ -157,11 +166,24 @@ async fn load(
             .iter()
             .map(|r| (Some(r.id), resources::patient(r)))
             .collect(),
-        Kind::Organization => queries::centres(db, ids)
-            .await?
-            .iter()
-            .map(|r| (None, resources::organization(r)))
-            .collect(),
+        Kind::Organization => {
+            // Centres by their ids, the directory's organisations by theirs negated (`matching`
+            // lists the centre first, as here).
+            let centres: Vec<i64> = ids.iter().copied().filter(|id| *id > 0).collect();
+            let directory: Vec<i64> = ids.iter().filter(|id| **id < 0).map(|id| -id).collect();
+            let mut found: Vec<(Option<i64>, Value)> = queries::centres(db, &centres)
+                .await?
+                .iter()
+                .map(|r| (None, resources::organization(r)))
+                .collect();
+            found.extend(
+                queries::organisations(db, &directory)
+                    .await?
+                    .iter()
+                    .map(|r| (None, resources::directory_organization(r))),
+            );
+            found
+        }
         Kind::CarePlan => queries::courses(db, ids)
             .await?
             .iter()
@@ -241,7 +263,7 @@ pub async fn read(
     Path(id): Path<String>,
 ) -> Result<Response, FhirError> {
     client.require(kind.scope())?;
-    let id = parse_id(&id).ok_or(FhirError::NotFound)?;
+    let id = resource_id(kind, &id).ok_or(FhirError::NotFound)?;
     let filter = Filter {
         id: Some(id),
         ..Filter::default()

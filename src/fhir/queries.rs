@@ -4,9 +4,13 @@
 
 use sqlx::PgPool;
 
-use super::resources::{AppointmentRow, CallRow, CentreRow, CourseRow, GoalRow, PatientRow, ResponseRow};
+use super::resources::{
+    AppointmentRow, CallRow, CentreRow, CourseRow, GoalRow, OrganisationRow, PatientRow, ResponseRow,
+};
 use super::Kind;
-use crate::domain::{AppointmentKind, AppointmentStatus, EndReason, GoalStatus, Outcome, Sex};
+use crate::domain::{
+    AppointmentKind, AppointmentStatus, EndReason, GoalStatus, OrganisationKind, Outcome, Sex,
+};
 
 /// What a search or read narrows to.
 #[derive(Clone, Debug, Default)]
@@ -100,8 +104,19 @@ pub async fn matching(db: &PgPool, kind: Kind, centre_id: i64, f: &Filter) -> Re
             .await
         }
         Kind::Organization => {
+            // The centre itself, then the directory's organisations matched to one of its
+            // patients (their ids negated here: see `resources::organization_id`).
             sqlx::query_scalar!(
-                "select c.id from centres c where c.id = $1 and ($2::bigint is null or c.id = $2)",
+                r#"select x.id as "id!" from (
+                     select c.id from centres c where c.id = $1
+                     union all
+                     select -o.id from organisations o
+                      where exists (select 1 from patient_organisations po
+                                      join patients p on p.id = po.patient_id
+                                     where po.organisation_id = o.id and p.centre_id = $1)
+                   ) x
+                  where ($2::bigint is null or x.id = $2)
+                  order by x.id < 0, abs(x.id)"#,
                 centre_id,
                 f.id
             )
@@ -154,8 +169,16 @@ pub async fn patients(db: &PgPool, ids: &[i64]) -> Result<Vec<PatientRow>, sqlx:
         PatientRow,
         r#"select p.id, p.cpr, p.first_name, p.last_name, p.birth_date, p.sex as "sex: Sex",
                   p.address, p.postal_code, p.city, p.phone, p.mobile, p.municipality, p.gp,
-                  p.centre_id, c.name as centre_name
+                  p.centre_id, c.name as centre_name,
+                  (select po.organisation_id from patient_organisations po
+                    where po.patient_id = p.id and po.kind = 'gp_practice'
+                    order by po.organisation_id limit 1) as gp_organisation,
+                  m.id as "municipality_organisation?", m.municipality_code as "municipality_code?"
              from patients p join centres c on c.id = p.centre_id
+             left join lateral (select o.id, o.municipality_code
+                                  from patient_organisations po join organisations o on o.id = po.organisation_id
+                                 where po.patient_id = p.id and po.kind = 'municipality'
+                                 order by o.id limit 1) m on true
             where p.id = any($1) order by p.id"#,
         ids
     )
@@ -167,6 +190,18 @@ pub async fn centres(db: &PgPool, ids: &[i64]) -> Result<Vec<CentreRow>, sqlx::E
     sqlx::query_as!(
         CentreRow,
         "select id, code, name, address, phone from centres where id = any($1) order by id",
+        ids
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// The directory's organisations with these ids.
+pub async fn organisations(db: &PgPool, ids: &[i64]) -> Result<Vec<OrganisationRow>, sqlx::Error> {
+    sqlx::query_as!(
+        OrganisationRow,
+        r#"select id, kind as "kind: OrganisationKind", name, sor_code, ean, municipality_code
+             from organisations where id = any($1) order by id"#,
         ids
     )
     .fetch_all(db)

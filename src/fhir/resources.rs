@@ -5,7 +5,9 @@
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use serde_json::{json, Value};
 
-use crate::domain::{AppointmentKind, AppointmentStatus, EndReason, GoalStatus, Outcome, Sex};
+use crate::domain::{
+    AppointmentKind, AppointmentStatus, EndReason, GoalStatus, OrganisationKind, Outcome, Sex,
+};
 
 /// The CPR number's system (the Danish civil registration system's OID).
 pub const CPR_SYSTEM: &str = "urn:oid:1.2.208.176.1.2";
@@ -14,6 +16,42 @@ pub const CALL_OUTCOME_SYSTEM: &str = "urn:coachline:call-outcome";
 pub const CENTRE_CODE_SYSTEM: &str = "urn:coachline:centre-code";
 pub const INSTRUMENT_SYSTEM: &str = "urn:coachline:instrument";
 pub const CALL_LENGTH_EXTENSION: &str = "urn:coachline:call-length";
+/// The patient's municipality as a reference to its Organization (coachline's extension: R4
+/// has no element for it, and `managingOrganization` is the record's custodian, the centre).
+pub const MUNICIPALITY_EXTENSION: &str = "urn:coachline:municipality";
+/// DK Core's extension for the municipality of an address, and its code system (four digits).
+pub const DK_MUNICIPALITY_EXTENSION: &str =
+    "http://hl7.dk/fhir/core/StructureDefinition/dk-core-municipalityCodes";
+pub const DK_MUNICIPALITY_CODES: &str = "http://hl7.dk/fhir/core/CodeSystem/dk-core-municipality-codes";
+/// The SOR code's and the EAN (GLN) location number's identifier systems.
+pub const SOR_SYSTEM: &str = "urn:oid:1.2.208.176.1.1";
+pub const EAN_SYSTEM: &str = "https://www.gs1.org/gln";
+
+/// The API's id of an Organization: a call centre by its own id, an organisation of the
+/// directory (carried negated inside the API, so one list of ids pages both) as `org-N`.
+pub fn organization_id(internal: i64) -> String {
+    if internal < 0 {
+        format!("org-{}", -internal)
+    } else {
+        internal.to_string()
+    }
+}
+
+/// The reverse of `organization_id`.
+pub fn parse_organization_id(text: &str) -> Option<i64> {
+    let (digits, sign) = match text.strip_prefix("org-") {
+        Some(rest) => (rest, -1),
+        None => (text, 1),
+    };
+    if digits.is_empty() || digits.len() > 18 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits
+        .parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .map(|id| id * sign)
+}
 
 /// An instant as FHIR writes it.
 pub fn instant(at: DateTime<Utc>) -> String {
@@ -69,10 +107,16 @@ pub struct PatientRow {
     pub gp: Option<String>,
     pub centre_id: i64,
     pub centre_name: String,
+    /// The directory's GP practice and municipality matched to the patient, if any.
+    pub gp_organisation: Option<i64>,
+    pub municipality_organisation: Option<i64>,
+    pub municipality_code: Option<String>,
 }
 
 /// `Patient`: CPR as identifier, name, sex, birth date, phones, address (with the
-/// municipality as district), the GP by name, the call centre as managing organisation.
+/// municipality as district, and DK Core's municipality code when the directory knows it), the
+/// GP (a reference to the practice's Organization when matched in the directory), the
+/// municipality's Organization in an extension, the call centre as managing organisation.
 pub fn patient(p: &PatientRow) -> Value {
     let gender = match p.sex {
         Sex::Female => "female",
@@ -96,8 +140,20 @@ pub fn patient(p: &PatientRow) -> Value {
             "postalCode": p.postal_code,
             "city": p.city,
             "district": p.municipality,
+            "extension": [p.municipality_code.as_ref().map(|code| json!({
+                "url": DK_MUNICIPALITY_EXTENSION,
+                "valueCodeableConcept": { "coding": [{ "system": DK_MUNICIPALITY_CODES, "code": format!("{code:0>4}") }] },
+            }))],
         }],
-        "generalPractitioner": [p.gp.as_ref().map(|gp| json!({ "display": gp }))],
+        "extension": [p.municipality_organisation.map(|id| json!({
+            "url": MUNICIPALITY_EXTENSION,
+            "valueReference": { "reference": format!("Organization/{}", organization_id(-id)), "display": p.municipality },
+        }))],
+        "generalPractitioner": [match (p.gp_organisation, &p.gp) {
+            (Some(id), gp) => json!({ "reference": format!("Organization/{}", organization_id(-id)), "display": gp }),
+            (None, Some(gp)) => json!({ "display": gp }),
+            (None, None) => Value::Null,
+        }],
         "managingOrganization": {
             "reference": format!("Organization/{}", p.centre_id),
             "display": p.centre_name,
@@ -129,6 +185,42 @@ pub fn organization(c: &CentreRow) -> Value {
         "name": c.name,
         "telecom": [if c.phone.trim().is_empty() { Value::Null } else { json!({ "system": "phone", "value": c.phone, "use": "work" }) }],
         "address": [{ "text": c.address }],
+    }))
+}
+
+/// An organisation of the directory (a GP practice, a municipality, a hospital department).
+pub struct OrganisationRow {
+    pub id: i64,
+    pub kind: OrganisationKind,
+    pub name: String,
+    pub sor_code: String,
+    pub ean: String,
+    pub municipality_code: Option<String>,
+}
+
+/// `Organization`: an organisation of the directory, by its SOR code and EAN number (and a
+/// municipality's code), typed as R4's organization types say.
+pub fn directory_organization(o: &OrganisationRow) -> Value {
+    let kind = match o.kind {
+        OrganisationKind::GpPractice => ("prov", "Healthcare Provider"),
+        OrganisationKind::Municipality => ("govt", "Government"),
+        OrganisationKind::HospitalDepartment => ("dept", "Hospital Department"),
+    };
+    clean(json!({
+        "resourceType": "Organization",
+        "id": organization_id(-o.id),
+        "identifier": [
+            { "system": SOR_SYSTEM, "value": o.sor_code },
+            { "system": EAN_SYSTEM, "value": o.ean },
+            o.municipality_code.as_ref().map(|code| json!({ "system": DK_MUNICIPALITY_CODES, "value": format!("{code:0>4}") })),
+        ],
+        "active": true,
+        "type": [{ "coding": [{
+            "system": "http://terminology.hl7.org/CodeSystem/organization-type",
+            "code": kind.0,
+            "display": kind.1,
+        }] }],
+        "name": o.name,
     }))
 }
 

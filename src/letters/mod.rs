@@ -6,6 +6,7 @@
 pub mod holds;
 pub mod pages;
 pub mod pdf;
+pub mod plan;
 pub mod print;
 pub mod text;
 

@@ -1,6 +1,8 @@
-//! Letters as one PDF, one A4 page per letter. Written with `pdf-writer` using the standard
-//! Helvetica fonts in WinAnsiEncoding, which every PDF reader has and which holds æ, ø and å
-//! (and the rest of Latin-1), so no font file needs embedding.
+//! Letters as one PDF, one A4 page per letter, and the PDF set-up every printed document shares
+//! (`document`, `Writer`): the invitation letters, the patient's plan and the CONSORT diagram.
+//! Written with `pdf-writer` using the standard Helvetica fonts in WinAnsiEncoding, which every
+//! PDF reader has and which holds æ, ø and å (and the rest of Latin-1), so no font file needs
+//! embedding.
 
 use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str};
 
@@ -10,25 +12,32 @@ const WIDTH: f32 = 595.0;
 const HEIGHT: f32 = 842.0;
 const LEFT: f32 = 70.0;
 const TEXT_WIDTH: f32 = WIDTH - 2.0 * LEFT;
-const REGULAR: Name = Name(b"F1");
-const BOLD: Name = Name(b"F2");
 
-/// The letters as one PDF document titled `title`.
-pub fn render(letters: &[Letter], title: &str) -> Vec<u8> {
+/// The regular and the bold font, as every page's content names them.
+pub const REGULAR: Name = Name(b"F1");
+pub const BOLD: Name = Name(b"F2");
+/// An A4 page in points.
+pub const PAGE_WIDTH: f32 = WIDTH;
+pub const PAGE_HEIGHT: f32 = HEIGHT;
+/// Where text stops at the foot of a page.
+const BOTTOM: f32 = 60.0;
+
+/// The one set-up of every PDF coachline writes: A4 pages with the given content streams, the
+/// two Helvetica fonts (`REGULAR`, `BOLD`) and the document's title.
+pub fn document(title: &str, pages: &[Vec<u8>]) -> Vec<u8> {
     let mut pdf = Pdf::new();
     let catalog = Ref::new(1);
     let tree = Ref::new(2);
     let regular = Ref::new(3);
     let bold = Ref::new(4);
     let info = Ref::new(5);
-    let first_page = 10;
-    let page_ids: Vec<Ref> = (0..letters.len())
-        .map(|i| Ref::new(first_page + 2 * i32::try_from(i).unwrap_or(0)))
+    let page_ids: Vec<Ref> = (0..pages.len())
+        .map(|i| Ref::new(10 + 2 * i32::try_from(i).unwrap_or(0)))
         .collect();
     pdf.catalog(catalog).pages(tree);
     pdf.pages(tree)
         .kids(page_ids.iter().copied())
-        .count(i32::try_from(letters.len()).unwrap_or(0));
+        .count(i32::try_from(pages.len()).unwrap_or(0));
     pdf.type1_font(regular)
         .base_font(Name(b"Helvetica"))
         .encoding_predefined(Name(b"WinAnsiEncoding"));
@@ -36,7 +45,7 @@ pub fn render(letters: &[Letter], title: &str) -> Vec<u8> {
         .base_font(Name(b"Helvetica-Bold"))
         .encoding_predefined(Name(b"WinAnsiEncoding"));
     pdf.document_info(info).title(pdf_writer::TextStr(title));
-    for (letter, page_id) in letters.iter().zip(&page_ids) {
+    for (content, page_id) in pages.iter().zip(&page_ids) {
         let content_id = Ref::new(page_id.get() + 1);
         let mut page = pdf.page(*page_id);
         page.parent(tree)
@@ -44,20 +53,49 @@ pub fn render(letters: &[Letter], title: &str) -> Vec<u8> {
             .contents(content_id);
         page.resources().fonts().pair(REGULAR, regular).pair(BOLD, bold);
         page.finish();
-        let content = page_content(letter);
-        pdf.stream(content_id, &content);
+        pdf.stream(content_id, content);
     }
     pdf.finish()
 }
 
-/// Writes lines top-down.
-struct Writer {
+/// The letters as one PDF document titled `title`.
+pub fn render(letters: &[Letter], title: &str) -> Vec<u8> {
+    let pages: Vec<Vec<u8>> = letters.iter().flat_map(page_content).collect();
+    document(title, &pages)
+}
+
+/// Writes lines top-down, in the left margin unless told otherwise; a new page begins when the
+/// text reaches the foot of one.
+pub struct Writer {
     content: Content,
-    y: f32,
+    done: Vec<Vec<u8>>,
+    /// The baseline of the next line, from the page's foot.
+    pub y: f32,
+}
+
+impl Default for Writer {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 impl Writer {
-    fn line(&mut self, font: Name, size: f32, x: f32, text: &str) {
+    /// A writer at the top of a first page.
+    pub fn new() -> Self {
+        Writer {
+            content: Content::new(),
+            done: Vec::new(),
+            y: HEIGHT - 70.0,
+        }
+    }
+
+    /// One line of text at `x`.
+    pub fn line(&mut self, font: Name, size: f32, x: f32, text: &str) {
+        if self.y < BOTTOM {
+            let page = std::mem::replace(&mut self.content, Content::new());
+            self.done.push(page.finish().to_vec());
+            self.y = HEIGHT - 70.0;
+        }
         self.content
             .begin_text()
             .set_font(font, size)
@@ -67,19 +105,44 @@ impl Writer {
         self.y -= size * 1.4;
     }
 
-    fn paragraph(&mut self, text: &str, size: f32) {
+    /// Text wrapped inside the margins, with space after it.
+    pub fn paragraph(&mut self, text: &str, size: f32) {
         for line in wrap(text, size, TEXT_WIDTH) {
             self.line(REGULAR, size, LEFT, &line);
         }
         self.y -= size * 0.7;
     }
+
+    /// A heading in bold, with a little space before it.
+    pub fn heading(&mut self, text: &str, size: f32) {
+        self.y -= size * 0.5;
+        self.line(BOLD, size, LEFT, text);
+    }
+
+    /// A bulleted item, wrapped under its first word.
+    pub fn bullet(&mut self, text: &str, size: f32) {
+        for (i, line) in wrap(text, size, TEXT_WIDTH - 14.0).iter().enumerate() {
+            if i == 0 {
+                let y = self.y;
+                self.line(REGULAR, size, LEFT, "•");
+                self.y = y;
+            }
+            self.line(REGULAR, size, LEFT + 14.0, line);
+        }
+    }
+
+    /// The pages written, each a content stream for `document`.
+    pub fn finish(mut self) -> Vec<Vec<u8>> {
+        self.done.push(self.content.finish().to_vec());
+        self.done
+    }
 }
 
-fn page_content(letter: &Letter) -> Vec<u8> {
-    let mut w = Writer {
-        content: Content::new(),
-        y: HEIGHT - 70.0,
-    };
+/// The left margin and the width of the text.
+pub const MARGIN_LEFT: f32 = LEFT;
+
+fn page_content(letter: &Letter) -> Vec<Vec<u8>> {
+    let mut w = Writer::new();
     for (i, line) in letter.sender.iter().enumerate() {
         w.line(if i == 0 { BOLD } else { REGULAR }, 10.0, 360.0, line);
     }
@@ -110,7 +173,7 @@ fn page_content(letter: &Letter) -> Vec<u8> {
     }
     w.paragraph(&letter.closing, 11.0);
     w.line(BOLD, 11.0, LEFT, &letter.signature);
-    w.content.finish().to_vec()
+    w.finish()
 }
 
 /// Text in WinAnsiEncoding (Windows-1252): Latin-1 as is, a few typographic marks, `?` for the rest.

@@ -31,6 +31,8 @@ pub struct Outgoing {
     pub user_id: i64,
     /// The received message this answers (its `medcom_messages` id).
     pub reply_to: Option<i64>,
+    /// A file sent along (the patient's plan as PDF).
+    pub attachment: Option<medcom::Attachment>,
 }
 
 /// Why a message could not be sent; the catalogue key says it to the nurse.
@@ -135,7 +137,7 @@ pub async fn send(
             category: out.category,
             topic: out.topic.clone(),
             text: out.text.clone(),
-            attachment: None,
+            attachment: out.attachment.clone(),
         },
         thread,
         reply_to,
@@ -220,6 +222,7 @@ pub async fn send_to(
         text: text.to_owned(),
         user_id,
         reply_to: None,
+        attachment: None,
     };
     match send(state, &outgoing).await? {
         Ok(id) => Ok(Some(id)),
@@ -274,6 +277,9 @@ pub struct ComposeForm {
     pub text: String,
     #[serde(default)]
     pub reply_to: String,
+    /// The "attach the plan" box: present when ticked.
+    #[serde(default)]
+    pub attach_plan: Option<String>,
 }
 
 #[derive(Template)]
@@ -389,6 +395,11 @@ pub async fn create(
     let (Some(organisation_id), Some(category), true) = (organisation_id, category, errors.is_empty()) else {
         return compose_page(&state, page.layout, id, form, errors, None).await;
     };
+    let attachment = if form.attach_plan.is_some() {
+        Some(plan_attachment(&state, id, page.user.tz, page.now()).await?)
+    } else {
+        None
+    };
     let outgoing = Outgoing {
         patient_id: id,
         organisation_id,
@@ -397,6 +408,7 @@ pub async fn create(
         text: form.text.trim().to_owned(),
         user_id: page.user.id,
         reply_to,
+        attachment,
     };
     match send(&state, &outgoing).await? {
         Ok(_) => Ok(crate::web::flash::redirect(
@@ -405,6 +417,22 @@ pub async fn create(
         )),
         Err(refusal) => compose_page(&state, page.layout, id, form, errors, Some(refusal.key())).await,
     }
+}
+
+/// The patient's plan as it stands, as a PDF attachment (base64, titled as the plan is).
+pub async fn plan_attachment(
+    state: &AppState,
+    patient_id: i64,
+    tz: chrono_tz::Tz,
+    now: DateTime<Utc>,
+) -> Result<medcom::Attachment> {
+    use base64::Engine;
+    let plan = crate::letters::plan::load(&state.db, patient_id, tz, now).await?;
+    Ok(medcom::Attachment {
+        title: plan.title().to_owned(),
+        content_type: "application/pdf".to_owned(),
+        base64: base64::engine::general_purpose::STANDARD.encode(plan.pdf()),
+    })
 }
 
 #[derive(Template)]

@@ -140,6 +140,28 @@ fn organization(id: Uuid, party: &Party) -> Value {
     })
 }
 
+/// What the Communication's narrative says: everything the profile requires a producer to put
+/// there, the attachment's type, title and creation among it.
+fn communication_narrative(letter: &Letter, author: &Author, sender: &Party, when: &str) -> Vec<String> {
+    let mut lines = vec![
+        format!("Kategori: {}", letter.category.as_str()),
+        format!("Emne: {}", letter.topic.clone().unwrap_or_default()),
+        format!(
+            "Fra: {} {}, {} (tlf. {})",
+            author.given, author.family, sender.name, author.phone
+        ),
+        format!("Sendt: {when}"),
+        letter.text.clone(),
+    ];
+    if let Some(a) = &letter.attachment {
+        lines.push(format!(
+            "Bilag: {} ({}, oprettet {when})",
+            a.title, a.content_type
+        ));
+    }
+    lines
+}
+
 /// Builds a new message (`reply_to: None`) or a reply to the message with that MessageHeader id
 /// in the thread `thread`.
 #[allow(clippy::too_many_arguments)]
@@ -208,13 +230,7 @@ pub fn build(
         "resourceType": "Communication",
         "id": communication_id.to_string(),
         "meta": { "profile": [COMMUNICATION_PROFILE] },
-        "text": narrative(&[
-            format!("Kategori: {}", letter.category.as_str()),
-            format!("Emne: {}", letter.topic.clone().unwrap_or_default()),
-            format!("Fra: {} {}, {} (tlf. {})", author.given, author.family, sender.name, author.phone),
-            format!("Sendt: {when}"),
-            letter.text.clone(),
-        ]),
+        "text": narrative(&communication_narrative(letter, author, sender, &when)),
         "status": "unknown",
         "identifier": [{ "value": format!("urn:uuid:{thread}") }],
         "category": [{ "coding": [{ "system": CATEGORY_CODES, "code": letter.category.as_str() }] }],

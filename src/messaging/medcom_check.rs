@@ -269,26 +269,7 @@ pub fn care_communication(bundle: &Value) -> Vec<String> {
                 problems.push("a text payload has no author contact phone".into());
             }
         } else {
-            let attachment = &payload["contentAttachment"];
-            if attachment["title"].as_str().is_none() {
-                problems.push("an attachment has no title".into());
-            }
-            // MedCom's value set of attachment types.
-            let allowed = [
-                "application/pdf",
-                "image/gif",
-                "image/jpeg",
-                "image/png",
-                "image/tiff",
-                "image/bmp",
-            ];
-            if attachment["data"].is_string()
-                && !attachment["contentType"]
-                    .as_str()
-                    .is_some_and(|t| allowed.contains(&t))
-            {
-                problems.push("an attachment's content type is not one MedCom allows".into());
-            }
+            problems.extend(attachment_problems(&payload["contentAttachment"]));
         }
     }
     if texts == 0 {
@@ -369,4 +350,73 @@ pub fn acknowledgement(bundle: &Value) -> Vec<String> {
         problems.push("the acknowledgement's response code is not ok, transient-error or fatal-error".into());
     }
     problems
+}
+
+/// MedCom's value set of attachment types (medcom-core-attachmentMimeTypes).
+const ATTACHMENT_TYPES: [&str; 6] = [
+    "application/pdf",
+    "image/gif",
+    "image/jpeg",
+    "image/png",
+    "image/tiff",
+    "image/bmp",
+];
+
+/// The profile's rules for `payload[attachment].contentAttachment`: a title (without a file
+/// ending added), and either the content (`data`, base64, with a `contentType` from MedCom's
+/// value set, and a PDF that is one) or a link to a web page (`url`), or neither in a reply;
+/// `creation` a dateTime.
+pub fn attachment_problems(attachment: &Value) -> Vec<String> {
+    use base64::Engine;
+    let mut problems = Vec::new();
+    match attachment["title"].as_str() {
+        None => problems.push("an attachment has no title".into()),
+        Some(title) => {
+            let lower = title.trim().to_lowercase();
+            if [".pdf", ".gif", ".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp"]
+                .iter()
+                .any(|ending| lower.ends_with(ending))
+            {
+                problems.push("an attachment's title ends with a file type".into());
+            }
+        }
+    }
+    let data = attachment["data"].as_str();
+    let url = attachment["url"].as_str();
+    match (data, url) {
+        // A reply names an attachment sent before by its identifier only (the standard forbids
+        // sending the content back), so neither is allowed.
+        (None, None) => {}
+        (Some(_), Some(_)) => problems.push("an attachment has both data and a url".into()),
+        (None, Some(url)) => {
+            if !(url.starts_with("https://") || url.starts_with("http://")) {
+                problems.push("an attachment's url is not a link to a web page".into());
+            }
+        }
+        (Some(data), None) => {
+            let content_type = attachment["contentType"].as_str();
+            if !content_type.is_some_and(|t| ATTACHMENT_TYPES.contains(&t)) {
+                problems.push("an attachment's content type is not one MedCom allows".into());
+            }
+            match base64::engine::general_purpose::STANDARD.decode(data) {
+                Err(_) => problems.push("an attachment's data is not base64".into()),
+                Ok(bytes) if bytes.is_empty() => problems.push("an attachment is empty".into()),
+                Ok(bytes) if content_type == Some("application/pdf") && !bytes.starts_with(b"%PDF-") => {
+                    problems.push("an attachment said to be a PDF is not one".into());
+                }
+                Ok(_) => {}
+            }
+        }
+    }
+    if let Some(creation) = attachment.get("creation") {
+        if !creation.as_str().is_some_and(is_date_time) {
+            problems.push("an attachment's creation is not a dateTime".into());
+        }
+    }
+    problems
+}
+
+/// A FHIR dateTime with a time and a zone, as messages carry them.
+fn is_date_time(text: &str) -> bool {
+    chrono::DateTime::parse_from_rfc3339(text).is_ok()
 }

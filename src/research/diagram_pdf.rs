@@ -1,47 +1,17 @@
 //! The CONSORT diagram as PDF: the same boxes and arrows as the SVG, one A4 page per flow
 //! (all centres first, then each centre), in the standard Helvetica fonts the letters use.
 
-use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str};
+use pdf_writer::{Content, Name, Str};
 
 use super::diagram::{Diagram, WIDTH};
-use crate::letters::pdf::win_ansi;
+use crate::letters::pdf::{document, win_ansi, BOLD, PAGE_HEIGHT as PAGE_H, PAGE_WIDTH as PAGE_W, REGULAR};
 
-const PAGE_W: f32 = 595.0;
-const PAGE_H: f32 = 842.0;
 const MARGIN: f32 = 30.0;
-const REGULAR: Name = Name(b"F1");
-const BOLD: Name = Name(b"F2");
 
 /// The diagrams as one PDF titled `title`.
 pub fn render(diagrams: &[Diagram], title: &str) -> Vec<u8> {
-    let mut pdf = Pdf::new();
-    let (catalog, tree, regular, bold, info) =
-        (Ref::new(1), Ref::new(2), Ref::new(3), Ref::new(4), Ref::new(5));
-    let pages: Vec<Ref> = (0..diagrams.len())
-        .map(|i| Ref::new(10 + 2 * i32::try_from(i).unwrap_or(0)))
-        .collect();
-    pdf.catalog(catalog).pages(tree);
-    pdf.pages(tree)
-        .kids(pages.iter().copied())
-        .count(i32::try_from(pages.len()).unwrap_or(0));
-    pdf.type1_font(regular)
-        .base_font(Name(b"Helvetica"))
-        .encoding_predefined(Name(b"WinAnsiEncoding"));
-    pdf.type1_font(bold)
-        .base_font(Name(b"Helvetica-Bold"))
-        .encoding_predefined(Name(b"WinAnsiEncoding"));
-    pdf.document_info(info).title(pdf_writer::TextStr(title));
-    for (diagram, page_id) in diagrams.iter().zip(&pages) {
-        let content_id = Ref::new(page_id.get() + 1);
-        let mut page = pdf.page(*page_id);
-        page.parent(tree)
-            .media_box(Rect::new(0.0, 0.0, PAGE_W, PAGE_H))
-            .contents(content_id);
-        page.resources().fonts().pair(REGULAR, regular).pair(BOLD, bold);
-        page.finish();
-        pdf.stream(content_id, &draw(diagram));
-    }
-    pdf.finish()
+    let pages: Vec<Vec<u8>> = diagrams.iter().map(draw).collect();
+    document(title, &pages)
 }
 
 /// One diagram scaled to the page's width; the SVG's y (downwards) turned into PDF's (upwards).

@@ -365,7 +365,7 @@ fn type_rules(json: &Value) {
 }
 
 /// A client of `centre` with `scopes`, created directly; returns its id and token.
-async fn client_of(app: &TestApp, centre: i64, scopes: &[ApiScope], name: &str) -> (i64, String) {
+pub async fn client_of(app: &TestApp, centre: i64, scopes: &[ApiScope], name: &str) -> (i64, String) {
     let admin = match sqlx::query_scalar::<_, i64>("select id from users where role = 'admin' limit 1")
         .fetch_optional(&app.db)
         .await
@@ -383,7 +383,7 @@ async fn client_of(app: &TestApp, centre: i64, scopes: &[ApiScope], name: &str) 
     clients::create(&app.app_db, &new, admin).await.unwrap().unwrap()
 }
 
-const ALL: &[ApiScope] = &[
+pub const ALL: &[ApiScope] = &[
     ApiScope::Patients,
     ApiScope::Plans,
     ApiScope::Calls,
@@ -392,7 +392,7 @@ const ALL: &[ApiScope] = &[
 
 /// The OUH patient's plan and history: a goal, a booked call, a reached call with a note and
 /// an amendment, a call not answered, and a questionnaire.
-async fn history(app: &TestApp, patient: i64, nurse: i64) {
+pub async fn history(app: &TestApp, patient: i64, nurse: i64) {
     sqlx::query("insert into goals (patient_id, course_id, text) select $1, id, 'Gå en tur hver dag' from courses where patient_id = $1")
         .bind(patient)
         .execute(&app.db)
@@ -1032,4 +1032,152 @@ async fn the_cpr_number_of_a_search_reaches_no_log_line() {
     ] {
         assert!(!log.contains(secret), "{secret} in the log:\n{log}");
     }
+}
+
+/// A directory entry, as the admin's import would make it.
+async fn organisation(
+    app: &TestApp,
+    kind: &str,
+    name: &str,
+    sor: &str,
+    code: Option<&str>,
+    provider: Option<&str>,
+) -> i64 {
+    let ean = format!("579{:0>10}", &sor[sor.len() - 6..]);
+    sqlx::query_scalar(
+        "insert into organisations (kind, name, sor_code, ean, municipality_code, gp_provider_number)
+         values ($1, $2, $3, $4, $5, $6) returning id",
+    )
+    .bind(kind)
+    .bind(name)
+    .bind(sor)
+    .bind(ean)
+    .bind(code)
+    .bind(provider)
+    .fetch_one(&app.db)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_patients_gp_and_municipality_from_the_directory_are_organizations_the_client_can_read() {
+    let app = TestApp::new().await;
+    let w = world(&app).await;
+    let gp = organisation(
+        &app,
+        "gp_practice",
+        "Lægehuset Opdigtet",
+        "481001000016005",
+        None,
+        Some("012345"),
+    )
+    .await;
+    let municipality = organisation(
+        &app,
+        "municipality",
+        "Odense Kommune",
+        "481002000016004",
+        Some("461"),
+        None,
+    )
+    .await;
+    let other_gp = organisation(
+        &app,
+        "gp_practice",
+        "Lægerne i Kolding",
+        "481003000016003",
+        None,
+        None,
+    )
+    .await;
+    sqlx::query("update patients set municipality = 'Odense' where id = $1")
+        .bind(w.patient)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    sqlx::query("update patients set gp = 'Lægerne i Kolding' where id = $1")
+        .bind(w.kol_patient)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let (_, token) = client_of(&app, w.ouh, ALL, "Kommunens platform").await;
+    let api = Api::start(&app).await;
+    let t = Some(token.as_str());
+
+    let read = api.get(&format!("/fhir/Patient/{}", w.patient), t).await;
+    assert_eq!(read.status, StatusCode::OK, "{}", read.body);
+    assert!(matches!(validated(&read), Resource::Patient(_)));
+    let patient = read.json();
+    assert_eq!(
+        patient["generalPractitioner"][0]["reference"],
+        format!("Organization/org-{gp}")
+    );
+    assert_eq!(patient["generalPractitioner"][0]["display"], "Lægehuset Opdigtet");
+    let extension = patient["extension"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["url"] == "urn:coachline:municipality")
+        .expect("the municipality's extension");
+    assert_eq!(
+        extension["valueReference"]["reference"],
+        format!("Organization/org-{municipality}")
+    );
+    let code = &patient["address"][0]["extension"][0];
+    assert_eq!(
+        code["url"],
+        "http://hl7.dk/fhir/core/StructureDefinition/dk-core-municipalityCodes"
+    );
+    assert_eq!(code["valueCodeableConcept"]["coding"][0]["code"], "0461");
+    assert_eq!(
+        patient["managingOrganization"]["reference"],
+        format!("Organization/{}", w.ouh),
+        "the record's custodian is still the call centre"
+    );
+
+    // Each reference reads, as a valid R4 Organization with its SOR code.
+    for (reference, kind) in [
+        (
+            patient["generalPractitioner"][0]["reference"].as_str().unwrap(),
+            "prov",
+        ),
+        (extension["valueReference"]["reference"].as_str().unwrap(), "govt"),
+    ] {
+        let org = api.get(&format!("/fhir/{reference}"), t).await;
+        assert_eq!(org.status, StatusCode::OK, "{reference}: {}", org.body);
+        assert!(matches!(validated(&org), Resource::Organization(_)));
+        let org = org.json();
+        assert_eq!(org["identifier"][0]["system"], "urn:oid:1.2.208.176.1.1");
+        assert_eq!(org["type"][0]["coding"][0]["code"], kind);
+    }
+
+    // The other centre's patient's GP is not this client's to read, nor an unknown one.
+    for id in [
+        format!("org-{other_gp}"),
+        "org-999999".to_owned(),
+        "org-x".to_owned(),
+    ] {
+        let refused = api.get(&format!("/fhir/Organization/{id}"), t).await;
+        assert_eq!(refused.status, StatusCode::NOT_FOUND, "{id}");
+        validated(&refused);
+    }
+
+    // A search lists the centre, then its patients' GP practice and municipality.
+    let search = api.get("/fhir/Organization", t).await;
+    assert_eq!(search.status, StatusCode::OK, "{}", search.body);
+    validated(&search);
+    let ids: Vec<String> = entries(&search.json())
+        .iter()
+        .map(|o| o["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        ids,
+        vec![
+            w.ouh.to_string(),
+            format!("org-{gp}"),
+            format!("org-{municipality}")
+        ]
+    );
+    let one = api.get(&format!("/fhir/Organization?_id=org-{gp}"), t).await;
+    assert_eq!(entries(&one.json()).len(), 1, "{}", one.body);
 }

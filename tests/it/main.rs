@@ -22,6 +22,7 @@ mod database_roles;
 mod demo;
 mod evaluation_browser;
 mod fhir;
+mod fhir_client;
 mod follow_up;
 mod import_cli;
 mod imports;

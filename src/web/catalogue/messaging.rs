@@ -88,6 +88,7 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
     ("medcom.topic", "Emne", "Topic"),
     ("medcom.text", "Besked", "Message"),
     ("medcom.send", "Send", "Send"),
+    ("medcom.attach_plan", "Vedhæft patientens plan (PDF)", "Attach the patient's plan (PDF)"),
     ("medcom.reply", "Svar", "Reply"),
     (
         "medcom.no_receivers",

@@ -249,29 +249,29 @@ fn a_built_message_has_the_shape_of_the_standards_example() {
 }
 
 /// A fresh directory for one test's files.
-fn scratch(name: &str) -> PathBuf {
+pub(super) fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("coachline-{name}-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
 
-struct Dirs {
-    outbox: PathBuf,
-    inbox: PathBuf,
+pub(super) struct Dirs {
+    pub(super) outbox: PathBuf,
+    pub(super) inbox: PathBuf,
 }
 
-fn configure(config: &mut Config, dirs: &Dirs) {
+pub(super) fn configure(config: &mut Config, dirs: &Dirs) {
     config.messaging.medcom_dir = Some(dirs.outbox.clone());
     config.messaging.inbox_dir = Some(dirs.inbox.clone());
 }
 
-fn state(app: &TestApp, dirs: &Dirs) -> AppState {
+pub(super) fn state(app: &TestApp, dirs: &Dirs) -> AppState {
     let mut config = Config::for_tests(&app.database_url);
     configure(&mut config, dirs);
     AppState::with_clock(app.app_db.clone(), config, app.clock.clone())
 }
 
-fn files(dir: &Path) -> Vec<PathBuf> {
+pub(super) fn files(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -282,7 +282,7 @@ fn files(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// A centre with its own entry in the directory, a nurse and a patient whose GP is matched.
-async fn world(app: &TestApp) -> (i64, i64, i64) {
+pub(super) async fn world(app: &TestApp) -> (i64, i64, i64) {
     let centre = app.centre("OUH").await;
     sqlx::query("update centres set phone = '+4566113344' where id = $1")
         .bind(centre)
@@ -313,14 +313,14 @@ async fn world(app: &TestApp) -> (i64, i64, i64) {
     (centre, nurse, patient)
 }
 
-async fn gp_id(app: &TestApp) -> i64 {
+pub(super) async fn gp_id(app: &TestApp) -> i64 {
     sqlx::query_scalar("select id from organisations where gp_provider_number = '012345'")
         .fetch_one(&app.db)
         .await
         .unwrap()
 }
 
-async fn outbox_state(app: &TestApp) -> String {
+pub(super) async fn outbox_state(app: &TestApp) -> String {
     sqlx::query_scalar(
         "select state from outbox_current where message_id = (select max(id) from outbox_messages)",
     )
