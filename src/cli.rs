@@ -148,7 +148,7 @@ pub async fn import(
         }
         None => None,
     };
-    let plan = match imports::plan(&pool, &name, &bytes, centre_id).await {
+    let plan = match imports::plan(&pool, &name, bytes.into(), centre_id).await {
         Ok(plan) => plan,
         Err(imports::ImportError::Database(e)) => return Err(e.into()),
         Err(e) => return fail(e.to_string()),

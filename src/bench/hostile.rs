@@ -32,10 +32,10 @@ pub async fn run(db: &sqlx::PgPool) -> anyhow::Result<()> {
         .fetch_one(db)
         .await?;
     for (name, make) in cases {
-        let bytes = make();
+        let bytes = axum::body::Bytes::from(make());
         reset_peak();
         let start = Instant::now();
-        let result = imports::plan(db, "hostile.xlsx", &bytes, Some(centre)).await;
+        let result = imports::plan(db, "hostile.xlsx", bytes.clone(), Some(centre)).await;
         let said = match result {
             Ok(plan) => format!(
                 "previewed: {} new, {} rejected",

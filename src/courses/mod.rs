@@ -1,6 +1,7 @@
 //! Courses (forløb): starting one, the open course of a patient, ending it, continuing past
 //! nine months; and what belongs to a course: goals, referrals and the patient's plan.
 
+pub mod consent;
 pub mod ending;
 pub mod goals;
 pub mod plan;
@@ -22,6 +23,7 @@ use crate::AppState;
 /// Course actions on a patient; each handler checks the centre (and logs) itself.
 pub fn router(state: AppState) -> Router<AppState> {
     Router::new()
+        .route("/patients/{id}/consent", get(consent::form).post(consent::save))
         .route("/patients/{id}/end", get(ending::form).post(ending::end))
         .route("/patients/{id}/extension", post(ending::extend))
         .route("/patients/{id}/goals", post(goals::create))
@@ -78,28 +80,6 @@ pub async fn set_nurse(conn: &mut PgConnection, patient_id: i64, nurse_id: i64) 
         "update courses set nurse_id = $2 where patient_id = $1 and end_date is null",
         patient_id,
         nurse_id
-    )
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
-/// Records the patient's consent to the course (and whether they may be interviewed), given at
-/// the initial meeting.
-pub async fn record_consent(
-    conn: &mut PgConnection,
-    course_id: i64,
-    interview: Option<bool>,
-    by_user: i64,
-    at: chrono::DateTime<chrono::Utc>,
-) -> Result<(), sqlx::Error> {
-    sqlx::query!(
-        "update courses set consent_course = true, consent_interview = $2, consent_recorded_by = $3,
-                consent_recorded_at = $4 where id = $1",
-        course_id,
-        interview,
-        by_user,
-        at
     )
     .execute(conn)
     .await?;

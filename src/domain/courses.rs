@@ -45,3 +45,24 @@ vocabulary! {
         Other = "other" => "referral.kind_other",
     }
 }
+
+vocabulary! {
+    /// What a patient consents to: the course, being interviewed about the experience, and the
+    /// use of their data for research.
+    pub enum ConsentKind {
+        Course = "course" => "consent.kind_course",
+        Interview = "interview" => "consent.kind_interview",
+        Research = "research" => "consent.kind_research",
+    }
+}
+
+impl ConsentKind {
+    /// Whether the kind may be recorded or changed on the record after the initial meeting.
+    /// Consent to the course is given when it starts; withdrawing it is ending the course.
+    pub fn recorded_later(self) -> bool {
+        match self {
+            ConsentKind::Course => false,
+            ConsentKind::Interview | ConsentKind::Research => true,
+        }
+    }
+}

@@ -26,7 +26,7 @@ pub use appointments::{AppointmentKind, AppointmentStatus};
 pub use audit::AccessAction;
 pub use calendar::{AbsenceKind, AbsenceStatus, CallTimeKind, Holiday};
 pub use calls::Outcome;
-pub use courses::{EndReason, GoalStatus, ReferralKind};
+pub use courses::{ConsentKind, EndReason, GoalStatus, ReferralKind};
 pub use follow_up::{FollowUpMode, FollowUpResult, FollowUpState};
 pub use messaging::{CareCategory, Channel, OrganisationKind, OutboxState};
 pub use patients::{Arm, PatientStatus, Sex};
@@ -86,6 +86,12 @@ mod tests {
             GoalStatus::as_str,
             GoalStatus::parse,
             GoalStatus::label_key,
+        );
+        round_trips(
+            ConsentKind::ALL,
+            ConsentKind::as_str,
+            ConsentKind::parse,
+            ConsentKind::label_key,
         );
         round_trips(
             ReferralKind::ALL,

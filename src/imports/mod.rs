@@ -1,5 +1,6 @@
-//! Importing invitation lists: parse (bytes to rows), plan (rows against the database), commit
-//! (one transaction), and the pages and command around them.
+//! Importing invitation lists: parse (bytes to rows), stage (rows streamed into `COPY`), plan
+//! (a preview against the database), commit (one transaction), and the pages and command
+//! around them.
 
 pub mod hostile;
 pub mod pages;
@@ -7,6 +8,7 @@ pub mod parse;
 pub mod randomise;
 pub mod report;
 pub mod run;
+mod stage;
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
@@ -17,7 +19,7 @@ use crate::AppState;
 
 pub use randomise::{Randomisation, Ratio};
 pub use report::Report;
-pub use run::{commit, commit_randomised, plan, ImportError, Plan, Source};
+pub use run::{commit, commit_randomised, plan, prepare, ImportError, Plan, Source};
 
 /// `/imports/...`, for admins.
 pub fn router(state: AppState) -> Router<AppState> {

@@ -112,7 +112,7 @@ pub async fn preview(
     page: Page,
     mut multipart: Multipart,
 ) -> Result<Response> {
-    let mut file: Option<(String, Vec<u8>)> = None;
+    let mut file: Option<(String, axum::body::Bytes)> = None;
     let mut centre_id = String::new();
     let mut too_large = false;
     loop {
@@ -129,7 +129,7 @@ pub async fn preview(
             Some("file") => {
                 let name = field.file_name().unwrap_or("list.csv").to_owned();
                 match field.bytes().await {
-                    Ok(bytes) => file = Some((name, bytes.to_vec())),
+                    Ok(bytes) => file = Some((name, bytes)),
                     Err(_) => too_large = true,
                 }
             }
@@ -155,7 +155,7 @@ pub async fn preview(
         .await;
     };
     let default_centre = centre_id.trim().parse::<i64>().ok();
-    let plan = match run::plan(&state.db, &file_name, &bytes, default_centre).await {
+    let plan = match run::plan(&state.db, &file_name, bytes.clone(), default_centre).await {
         Ok(plan) => plan,
         Err(ImportError::Database(e)) => return Err(e.into()),
         Err(ImportError::Refused(r)) => {
@@ -188,7 +188,7 @@ pub async fn preview(
         pending_id,
         page.user.id,
         file_name,
-        bytes,
+        &bytes[..],
         default_centre
     )
     .execute(&state.db)
@@ -266,7 +266,7 @@ async fn preview_again(
     let plan = match run::plan(
         &state.db,
         &pending.file_name,
-        &pending.content,
+        pending.content.into(),
         pending.default_centre_id,
     )
     .await
@@ -320,19 +320,14 @@ pub async fn confirm(
         // Already confirmed (a double click) or expired: the batches list tells which.
         return Ok(Redirect::to("/imports").into_response());
     };
-    let plan = run::plan(
-        &state.db,
+    // The commit checks the list again as it imports it, in one pass.
+    let plan = run::prepare(
         &pending.file_name,
-        &pending.content,
+        pending.content.into(),
         pending.default_centre_id,
-    )
-    .await;
-    let result = match plan {
-        Ok(plan) => {
-            run::commit_randomised(&state.db, plan, Some(page.user.id), Source::Web, randomisation).await
-        }
-        Err(e) => Err(e),
-    };
+    );
+    let result =
+        run::commit_randomised(&state.db, plan, Some(page.user.id), Source::Web, randomisation).await;
     match result {
         Ok((batch_id, _)) => Ok(Redirect::to(&format!("/imports/{batch_id}")).into_response()),
         Err(ImportError::AlreadyImported { batch_id }) => {

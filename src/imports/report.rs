@@ -66,17 +66,33 @@ impl Report {
             file: file.to_owned(),
             errors: parsed.rejected.iter().map(row_error).collect(),
             warning_list: parsed.warnings.iter().map(row_warning).collect(),
-            warnings: parsed.warnings.len(),
+            rejected: parsed.rejected_total,
+            warnings: parsed.warnings_total,
             recognised: parsed.recognised.iter().map(|c| c.key().to_owned()).collect(),
             ignored: parsed.ignored.clone(),
             ..Self::default()
         }
     }
 
-    /// Adds a rejection found after parsing (e.g. an unknown centre code), keeping line order.
-    pub fn reject(&mut self, error: RowError) {
-        let at = self.errors.partition_point(|e| e.line <= error.line);
-        self.errors.insert(at, error);
+    /// Adds rejections found after parsing (e.g. unknown centre codes), in line order like
+    /// the report's own, keeping line order (one merge, however many there are).
+    pub fn reject_all(&mut self, later: Vec<RowError>) {
+        if later.is_empty() {
+            return;
+        }
+        let earlier = std::mem::take(&mut self.errors);
+        let mut merged = Vec::with_capacity(earlier.len() + later.len());
+        let (mut a, mut b) = (earlier.into_iter().peekable(), later.into_iter().peekable());
+        loop {
+            let take_a = match (a.peek(), b.peek()) {
+                (Some(x), Some(y)) => x.line <= y.line,
+                (Some(_), None) => true,
+                (None, Some(_)) => false,
+                (None, None) => break,
+            };
+            merged.extend(if take_a { a.next() } else { b.next() });
+        }
+        self.errors = merged;
     }
 
     /// The rejected rows a page lists (the rest are in the CSV download).

@@ -1,5 +1,5 @@
 //! After the initial meeting: the course starts (start date, planned end six months later, the
-//! first call booked, consent to the course and, separately, to the evaluation interview), or
+//! first call booked, consent to the course and, separately, to the evaluation interview and to research use), or
 //! the patient declines or is not eligible. Not before the meeting's time, and the course not
 //! from before the invitation: the database refuses both as well.
 
@@ -14,7 +14,8 @@ use super::{coordinator_or_nurse, set_actor, subject};
 use crate::appointments::store::record_meeting_outcome;
 use crate::appointments::{book, parse_when, NewAppointment, CALL_MINUTES};
 use crate::calendar::{refused, For};
-use crate::courses::{invited_on, record_consent, start_course};
+use crate::courses::consent::record_at_meeting;
+use crate::courses::{invited_on, start_course};
 use crate::db::ResultExt;
 use crate::patients::Status;
 use crate::web::FormErrors;
@@ -22,7 +23,8 @@ use crate::web::{Page, Result};
 use crate::AppState;
 
 /// `POST /patients/{id}/invitation/outcome`: `outcome` = starts | declined | not_eligible;
-/// for a start `start_date`, `call_date`, `call_time`, `consent_course`, `consent_interview`.
+/// for a start `start_date`, `call_date`, `call_time`, `consent_course`, `consent_interview`,
+/// `consent_research`.
 pub async fn record(
     State(state): State<AppState>,
     page: Page,
@@ -56,11 +58,13 @@ pub async fn record(
     };
     let start_date = NaiveDate::parse_from_str(typed.start_date.trim(), "%Y-%m-%d").ok();
     let first_call = parse_when(page.user.tz, &typed.call_date, &typed.call_time).ok();
-    let interview = match typed.consent_interview.as_str() {
+    let yes_no = |typed: &str| match typed {
         "yes" => Some(true),
         "no" => Some(false),
         _ => None,
     };
+    let interview = yes_no(&typed.consent_interview);
+    let research = yes_no(&typed.consent_research);
     if to == Status::Active {
         let invited = invited_on(&state.db, id).await?;
         match start_date {
@@ -95,13 +99,19 @@ pub async fn record(
         if interview.is_none() {
             errors.add("consent_interview", "invitation.interview_choose");
         }
+        if research.is_none() {
+            errors.add("consent_research", "invitation.research_choose");
+        }
     } else if to == Status::NotEligible && reason.is_empty() {
         errors.add("outcome_reason", "invitation.reason_required");
     }
     errors.limit("outcome_reason", &reason, crate::web::limits::Limit::Line);
-    // A start has its day and first call; anything else has neither.
-    let start = match (to, start_date, first_call) {
-        (Status::Active, Some(day), Some(call)) => Some((day, call)),
+    // A start has its day, first call and the patient's answers about consent; anything else
+    // has none of them.
+    let start = match (to, start_date, first_call, interview, research) {
+        (Status::Active, Some(day), Some(call), Some(interview), Some(research)) => {
+            Some((day, call, interview, research))
+        }
         _ => None,
     };
     if !errors.is_empty() || (to == Status::Active && start.is_none()) {
@@ -117,7 +127,7 @@ pub async fn record(
         errors.add("outcome", "invitation.outcome_before_meeting");
         return show_page(&state, page, s, Some(typed), errors).await;
     }
-    if let Some((start_date, first_call)) = start {
+    if let Some((start_date, first_call, interview, research)) = start {
         let nurse_id = meeting.nurse_id;
         let started = start_course(&mut tx, id, nurse_id, start_date, page.user.id)
             .await
@@ -127,7 +137,18 @@ pub async fn record(
             errors.add("start_date", "invitation.start_before_invitation");
             return show_page(&state, page, s, Some(typed), errors).await;
         };
-        record_consent(&mut tx, course_id, interview, page.user.id, now).await?;
+        // Consent is given at the meeting: that is its clinical date.
+        let meeting_day = meeting.starts_at.with_timezone(&page.user.tz).date_naive();
+        record_at_meeting(
+            &mut tx,
+            course_id,
+            interview,
+            research,
+            meeting_day,
+            page.user.id,
+            now,
+        )
+        .await?;
         let first = NewAppointment::call(id, Some(course_id), nurse_id, first_call, page.user.id);
         if book(&mut tx, &first).await?.is_none() {
             drop(tx);

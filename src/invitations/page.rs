@@ -45,6 +45,8 @@ pub struct Typed {
     pub consent_course: Option<String>,
     #[serde(default)]
     pub consent_interview: String,
+    #[serde(default)]
+    pub consent_research: String,
     /// Confirms that booking the meeting with another nurse moves the patient to her.
     #[serde(default)]
     pub move_nurse: Option<String>,
@@ -67,6 +69,8 @@ struct InvitationPage {
     letters: Vec<LetterRow>,
     meeting: Option<MeetingRow>,
     course: Option<CourseRow>,
+    /// The course's consents as they stand today.
+    consents: Vec<crate::courses::consent::Consent>,
     history: Vec<HistoryRow>,
     moves: Vec<MoveRow>,
     rooms: Vec<Room>,
@@ -113,6 +117,7 @@ impl InvitationPage {
             "nurse_id" => &self.typed.nurse_id,
             "outcome" => &self.typed.outcome,
             "consent_interview" => &self.typed.consent_interview,
+            "consent_research" => &self.typed.consent_research,
             _ => return false,
         };
         typed == value
@@ -122,11 +127,11 @@ impl InvitationPage {
         self.is(field, &id.to_string())
     }
 
-    fn yes_no(&self, value: &Option<bool>) -> &'static str {
-        match value {
-            Some(true) => self.layout.t("invitation.yes"),
-            Some(false) => self.layout.t("invitation.no"),
-            None => "–",
+    fn given_key(&self, given: &bool) -> &'static str {
+        if *given {
+            "consent.given"
+        } else {
+            "consent.not_given"
         }
     }
 
@@ -213,10 +218,8 @@ async fn show_page_with(
     let meeting = current_meeting(db, s.id).await?;
     let course = sqlx::query_as!(
         CourseRow,
-        r#"select c.start_date, c.planned_end, c.consent_course, c.consent_interview, c.consent_recorded_at,
-                  u.name as "recorded_by?"
-             from courses c left join users u on u.id = c.consent_recorded_by
-            where c.patient_id = $1 order by c.start_date desc limit 1"#,
+        "select c.id, c.start_date, c.planned_end from courses c
+          where c.patient_id = $1 order by c.start_date desc limit 1",
         s.id
     )
     .fetch_optional(db)
@@ -280,7 +283,12 @@ async fn show_page_with(
         }
     }
     let notice = nurse_notice(notice, &page, &person, &moves);
+    let consents = match &course {
+        Some(c) => crate::courses::consent::as_of(db, c.id, page.today()).await?,
+        None => Vec::new(),
+    };
     render(&InvitationPage {
+        consents,
         notice,
         coordinator: page.user.role == Role::Coordinator,
         control: s.control,

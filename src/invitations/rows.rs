@@ -70,12 +70,9 @@ pub struct MoveRow {
 
 /// The course, once it has started.
 pub struct CourseRow {
+    pub id: i64,
     pub start_date: NaiveDate,
     pub planned_end: NaiveDate,
-    pub consent_course: Option<bool>,
-    pub consent_interview: Option<bool>,
-    pub consent_recorded_at: Option<DateTime<Utc>>,
-    pub recorded_by: Option<String>,
 }
 
 /// A nurse to choose for the meeting.

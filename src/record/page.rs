@@ -94,6 +94,8 @@ struct RecordPage {
     layout: Layout,
     p: Record,
     course: Option<Course>,
+    /// The course's consents as they stand today (`courses::consent`).
+    consents: Vec<crate::courses::consent::Consent>,
     today: NaiveDate,
     contacts: Vec<Contact>,
     upcoming: Vec<Upcoming>,
@@ -358,6 +360,14 @@ impl RecordPage {
         FormKey::fresh()
     }
 
+    fn consent_key(&self, given: &bool) -> &'static str {
+        if *given {
+            "consent.given"
+        } else {
+            "consent.not_given"
+        }
+    }
+
     fn goal_status_key(&self, g: &GoalRow) -> &'static str {
         g.status.label_key()
     }
@@ -426,8 +436,14 @@ pub async fn show(
     let unreachable = nets
         .iter()
         .any(|(net, _)| *net == crate::safety::Net::FailedAttempts);
+    let course = latest_course(db, id).await?;
+    let consents = match &course {
+        Some(c) => crate::courses::consent::as_of(db, c.id, page.today()).await?,
+        None => Vec::new(),
+    };
     render(&RecordPage {
-        course: latest_course(db, id).await?,
+        course,
+        consents,
         today: page.today(),
         contacts: contacts::of_patient(db, id).await?,
         upcoming,

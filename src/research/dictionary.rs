@@ -4,8 +4,8 @@
 use std::sync::LazyLock;
 
 use crate::domain::{
-    AppointmentStatus, Arm, EndReason, FollowUpState, GoalStatus, Outcome, PatientStatus, ReferralKind, Sex,
-    Timepoint,
+    AppointmentStatus, Arm, ConsentKind, EndReason, FollowUpState, GoalStatus, Outcome, PatientStatus,
+    ReferralKind, Sex, Timepoint,
 };
 
 /// `(file, column, meaning)` for every column of every file, in the files' column order.
@@ -34,7 +34,10 @@ pub fn type_of(file: &str, column: &str) -> &'static str {
         }
         (_, c) if c.ends_with("_on") => "date: YYYY-MM-DD",
         (_, "risk_score" | "raw_score" | "score") => "decimal number",
-        (_, "extended" | "counts" | "consent_course" | "consent_interview") => "yes, no or empty",
+        (_, "extended" | "counts" | "consent_course" | "consent_interview" | "consent_research") => {
+            "yes, no or empty"
+        }
+        ("consent_events.csv", "consent") => "yes or no",
         (
             _,
             "birth_year" | "batch" | "course" | "goal" | "meeting" | "response" | "item" | "value" | "rating"
@@ -89,6 +92,7 @@ pub static DICTIONARY: LazyLock<Dictionary> = LazyLock::new(|| {
             ("calls.csv", "outcome") => codes_of!(Outcome),
             ("questionnaires.csv", "timepoint") => codes_of!(Timepoint),
             ("referrals.csv", "type") => codes_of!(ReferralKind),
+            ("consent_events.csv", "kind") => format!("What the consent is to: {}", codes_of!(ConsentKind)),
             ("goals.csv", "status") => format!("Status now: {}", codes_of!(GoalStatus)),
             ("meetings.csv", "status") => codes_of!(AppointmentStatus),
             ("timepoints.csv", "arm") | ("consort.csv", "arm") => {
@@ -192,9 +196,18 @@ const FIXED: &[(&str, &str, &str)] = &[
     ("caseload_moves.csv", "reason", "initial_meeting when the move came with the initial meeting's outcome; empty otherwise"),
     ("consent.csv", "pseudonym", PSEUDONYM),
     ("consent.csv", "course", "Course number"),
-    ("consent.csv", "consent_course", "yes or no: consented to the course; empty when not recorded"),
-    ("consent.csv", "consent_interview", "yes or no: agreed to be interviewed about the experience; empty when not recorded"),
-    ("consent.csv", "recorded_on", "Date the consent was recorded. Consent to research use is not recorded in coachline: the data unit holds the trial's approval"),
+    ("consent.csv", "consent_course", "yes or no: consent to the course as it stands on the export's day (the latest given or withdrawn up to it, consent_events.csv); empty when never recorded"),
+    ("consent.csv", "course_consent_on", "Date the patient gave (or withdrew) the consent in consent_course"),
+    ("consent.csv", "consent_interview", "yes or no: agreed to be interviewed about the experience, as it stands on the export's day; empty when never recorded"),
+    ("consent.csv", "interview_consent_on", "Date the patient gave (or withdrew) the consent in consent_interview"),
+    ("consent.csv", "consent_research", "yes or no: consented to the use of their data for research, as it stands on the export's day; empty when never recorded (courses begun before it was asked)"),
+    ("consent.csv", "research_consent_on", "Date the patient gave (or withdrew) the consent in consent_research"),
+    ("consent_events.csv", "pseudonym", PSEUDONYM),
+    ("consent_events.csv", "course", "Course number"),
+    ("consent_events.csv", "kind", "What the consent is to: course, interview or research"),
+    ("consent_events.csv", "consent", "yes: given; no: declined (at the initial meeting) or withdrawn (later)"),
+    ("consent_events.csv", "consent_on", "Clinical date: the day the patient gave or withdrew it (at the initial meeting, or later during or after the course)"),
+    ("consent_events.csv", "recorded_on", "Date it was recorded in coachline. Events are never changed: a change is a later event, and the latest by consent_on (then by order recorded) is the one that holds"),
     ("questionnaire_items.csv", "pseudonym", PSEUDONYM),
     ("questionnaire_items.csv", "response", "Response number (questionnaires.csv)"),
     ("questionnaire_items.csv", "instrument", "Instrument code"),
@@ -226,5 +239,5 @@ const FIXED: &[(&str, &str, &str)] = &[
     ("consort.csv", "reason", "Reason or state"),
     ("consort.csv", "n", "Number of people (exact; the research page shows counts under 5 as <5)"),
     ("export.csv", "key", "period_from, period_to, centres, created_at: the filter of this export"),
-    ("export.csv", "value", "Patients invited up to period_to; status changes, calls, questionnaires, items, referrals, goals, progress, meetings, letters and caseload moves dated within the period; courses and consent overlapping it; follow-up points and the CONSORT flow of everybody invited up to period_to, as they stand on period_to (or the export's day when earlier)"),
+    ("export.csv", "value", "Patients invited up to period_to; status changes, calls, questionnaires, items, referrals, goals, progress, meetings, letters and caseload moves dated within the period; courses overlapping it with their consent as it stands on period_to (or the export's day when earlier) and its history up to then; follow-up points and the CONSORT flow of everybody invited up to period_to, as they stand on period_to (or the export's day when earlier)"),
 ];

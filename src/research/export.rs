@@ -43,6 +43,7 @@ pub struct Counts {
     pub letters: u64,
     pub caseload_moves: u64,
     pub consent: u64,
+    pub consent_events: u64,
     pub questionnaire_items: u64,
     pub timepoints: u64,
     pub randomisation: u64,

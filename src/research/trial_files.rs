@@ -185,26 +185,69 @@ pub(super) async fn write(
     })
     .await?;
 
-    // Consent as the initial meeting recorded it, per course.
+    // Consent per course as it stands on the export's day (`consent_as_of`, the one definition
+    // the record shows), each kind with the date it was given or withdrawn.
     let mut cache = LastPseudonym::new(names);
     let rows = sqlx::query!(
-        r#"select p.id, p.cpr, k.id as course, k.consent_course, k.consent_interview,
-                  (k.consent_recorded_at at time zone 'Europe/Copenhagen')::date as recorded_on
+        r#"select p.id, p.cpr, k.id as course,
+                  c.course_given, c.course_on, c.interview_given, c.interview_on, c.research_given, c.research_on
              from courses k join patients p on p.id = k.patient_id
+             left join lateral (
+                  select bool_or(a.given) filter (where a.kind = 'course') as course_given,
+                         max(a.consent_on) filter (where a.kind = 'course') as course_on,
+                         bool_or(a.given) filter (where a.kind = 'interview') as interview_given,
+                         max(a.consent_on) filter (where a.kind = 'interview') as interview_on,
+                         bool_or(a.given) filter (where a.kind = 'research') as research_given,
+                         max(a.consent_on) filter (where a.kind = 'research') as research_on
+                    from consent_as_of($4) a where a.course_id = k.id) c on true
             where p.centre_id = any($1) and k.start_date <= $3 and (k.end_date is null or k.end_date >= $2)
             order by k.patient_id, k.start_date, k.id"#,
         centres,
         from,
-        to
+        to,
+        asof
     )
     .fetch(db);
     counts.consent = stream_file(sink, "consent.csv", rows, |r| {
         vec![
             cache.of(r.id, &r.cpr).to_owned(),
             r.course.to_string(),
-            yes_no(r.consent_course),
-            yes_no(r.consent_interview),
-            opt(r.recorded_on),
+            yes_no(r.course_given),
+            opt(r.course_on),
+            yes_no(r.interview_given),
+            opt(r.interview_on),
+            yes_no(r.research_given),
+            opt(r.research_on),
+        ]
+    })
+    .await?;
+
+    // Every consent event of the same courses up to the export's day: the history behind
+    // consent.csv, withdrawals and changes included.
+    let mut cache = LastPseudonym::new(names);
+    let rows = sqlx::query!(
+        r#"select p.id, p.cpr, k.id as course, e.kind, e.given, e.consent_on,
+                  (e.recorded_at at time zone 'Europe/Copenhagen')::date as "recorded_on!"
+             from consent_events e
+             join courses k on k.id = e.course_id
+             join patients p on p.id = k.patient_id
+            where p.centre_id = any($1) and k.start_date <= $3 and (k.end_date is null or k.end_date >= $2)
+              and e.consent_on <= $4
+            order by k.patient_id, k.start_date, k.id, e.consent_on, e.id"#,
+        centres,
+        from,
+        to,
+        asof
+    )
+    .fetch(db);
+    counts.consent_events = stream_file(sink, "consent_events.csv", rows, |r| {
+        vec![
+            cache.of(r.id, &r.cpr).to_owned(),
+            r.course.to_string(),
+            r.kind,
+            yes_no(Some(r.given)),
+            r.consent_on.to_string(),
+            r.recorded_on.to_string(),
         ]
     })
     .await?;

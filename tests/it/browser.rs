@@ -572,6 +572,7 @@ async fn a_coordinator_takes_an_invited_patient_from_letter_to_the_nurses_caselo
     browser.click("#outcome-starts").await;
     browser.click("#consent_course").await;
     browser.click("#interview-yes").await;
+    browser.click("#research-yes").await;
     browser.click("#record-outcome").await;
     browser.wait_for_text("#status", "Aktiv").await;
     browser.screenshot("invitation-course-started").await;

@@ -36,6 +36,8 @@ async fn record(app: &TestApp) -> i64 {
          select r.id, it.id, 3 from questionnaire_responses r, instrument_items it
           where it.instrument_id = r.instrument_id and r.patient_id = $1 and r.recorded_by = $2",
         "insert into access_log (user_id, action, patient_id) values ($2, 'patient.view', $1)",
+        "insert into consent_events (course_id, kind, given, consent_on, recorded_by)
+         select id, 'research', true, current_date, $2 from courses where patient_id = $1",
     ] {
         sqlx::query(statement)
             .bind(patient)
@@ -156,6 +158,8 @@ async fn the_application_role_cannot_delete_a_randomised_person_or_any_history()
         "update questionnaire_answers set value = 0",
         "update questionnaire_responses set score = 100",
         "delete from import_batches",
+        "update consent_events set given = false",
+        "delete from consent_events",
     ] {
         let message = match sqlx::query(sql).execute(&app.app_db).await {
             Ok(_) => panic!("`{sql}` was allowed"),

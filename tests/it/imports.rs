@@ -388,12 +388,12 @@ async fn a_failure_in_the_middle_of_an_import_leaves_nothing_of_the_batch() {
             1000 + i % 9000
         ));
     }
-    let plan = coachline::imports::plan(&app.db, "big.csv", list.as_bytes(), Some(ouh))
+    let plan = coachline::imports::plan(&app.db, "big.csv", list.into_bytes().into(), Some(ouh))
         .await
         .unwrap();
     assert!(
-        plan.rows.len() > 5_000,
-        "the list spans more than one insert statement"
+        plan.report.imported > 5_000,
+        "the list spans more than one chunk of COPY"
     );
     // The database fails on the last chunk's rows.
     sqlx::raw_sql(
@@ -411,15 +411,45 @@ async fn a_failure_in_the_middle_of_an_import_leaves_nothing_of_the_batch() {
 }
 
 #[tokio::test]
+async fn a_preview_keeps_only_the_rejected_rows_it_shows_and_the_import_keeps_them_all() {
+    let app = TestApp::new().await;
+    app.centre("OUH").await;
+    let mut list = String::from("CPR;Navn;Center\n010190-1234;Ida Først;OUH\n020190-1234;Ole Anden;XYZ\n");
+    for i in 0..1_200 {
+        list.push_str(&format!("ikke-et-cpr-{i};Person {i};OUH\n"));
+    }
+    let shown = coachline::imports::report::SHOWN;
+    let plan = coachline::imports::plan(&app.db, "many.csv", list.clone().into_bytes().into(), None)
+        .await
+        .unwrap();
+    assert_eq!((plan.report.imported, plan.report.rejected), (1, 1_201));
+    assert_eq!(plan.report.errors.len(), shown, "the preview keeps what it shows");
+    assert_eq!(
+        plan.report.errors[0].line, 3,
+        "the unknown centre comes first, in line order"
+    );
+    assert_eq!(count(&app, "patients").await, 0, "a preview writes nothing");
+    let plan = coachline::imports::prepare("many.csv", list.into_bytes().into(), None);
+    let (_, report) = coachline::imports::commit(&app.db, plan, None, coachline::imports::Source::Cli)
+        .await
+        .unwrap();
+    assert_eq!(
+        (report.imported, report.rejected, report.errors.len()),
+        (1, 1_201, 1_201)
+    );
+    assert_eq!(count(&app, "patients").await, 1);
+}
+
+#[tokio::test]
 async fn two_admins_confirming_the_same_file_at_once_import_it_once() {
     let app = TestApp::new().await;
     let _ = app.centre("OUH").await;
     let _ = app.centre("KOL").await;
     let bytes = sample("invitationsliste-eksempel.csv");
-    let a = coachline::imports::plan(&app.db, "a.csv", &bytes, None)
+    let a = coachline::imports::plan(&app.db, "a.csv", bytes.clone().into(), None)
         .await
         .unwrap();
-    let b = coachline::imports::plan(&app.db, "b.csv", &bytes, None)
+    let b = coachline::imports::plan(&app.db, "b.csv", bytes.into(), None)
         .await
         .unwrap();
     let (ra, rb) = tokio::join!(

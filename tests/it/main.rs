@@ -14,6 +14,7 @@ mod calendar;
 mod calls;
 mod centre;
 mod cli;
+mod consent;
 mod control_arm;
 mod course_counters;
 mod course_fixtures;

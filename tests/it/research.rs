@@ -207,6 +207,7 @@ async fn the_export_contains_exactly_the_seeded_courses_calls_and_scores_of_the_
             "calls.csv",
             "caseload_moves.csv",
             "consent.csv",
+            "consent_events.csv",
             "consort.csv",
             "courses.csv",
             "data_dictionary.csv",

@@ -64,7 +64,19 @@ async fn every_file_and_column_of_the_export_is_in_the_dictionary_with_its_type_
         ),
     )
     .await;
-    exec(&app, "update courses set consent_course = true, consent_interview = true, consent_recorded_at = '2026-02-01 10:00+01' where id = 102").await;
+    // Consent given at the meeting; research use withdrawn later, which keeps the first.
+    exec(
+        &app,
+        &format!(
+            "insert into consent_events (course_id, kind, given, consent_on, recorded_by, recorded_at) values
+           (102, 'course', true, '2026-02-01', {nurse}, '2026-02-01 10:00+01'),
+           (102, 'interview', true, '2026-02-01', {nurse}, '2026-02-01 10:00+01'),
+           (102, 'research', true, '2026-02-01', {nurse}, '2026-02-01 10:00+01'),
+           (102, 'research', false, '2026-03-10', {nurse}, '2026-03-12 09:00+01')",
+            nurse = s.nurse
+        ),
+    )
+    .await;
     exec(&app, &format!(
         "insert into questionnaire_answers (response_id, item_id, value)
          select r.id, it.id, it.position from questionnaire_responses r join instrument_items it on it.instrument_id = r.instrument_id
@@ -139,7 +151,25 @@ async fn every_file_and_column_of_the_export_is_in_the_dictionary_with_its_type_
         .into_iter()
         .filter(|r| r[1] == "102")
         .collect();
-    assert_eq!(consent[0][2..], ["yes", "yes", "2026-02-01"].map(String::from));
+    assert_eq!(
+        consent[0][2..],
+        ["yes", "2026-02-01", "yes", "2026-02-01", "no", "2026-03-10"].map(String::from)
+    );
+    let events: Vec<Vec<String>> = rows(&files["consent_events.csv"])
+        .into_iter()
+        .filter(|r| r[1] == "102")
+        .map(|r| r[2..].to_vec())
+        .collect();
+    assert_eq!(
+        events,
+        [
+            ["course", "yes", "2026-02-01", "2026-02-01"],
+            ["interview", "yes", "2026-02-01", "2026-02-01"],
+            ["research", "yes", "2026-02-01", "2026-02-01"],
+            ["research", "no", "2026-03-10", "2026-03-12"],
+        ]
+        .map(|r| r.map(String::from).to_vec())
+    );
     let items = rows(&files["questionnaire_items.csv"]);
     assert_eq!(items.len(), 5);
     assert_eq!(

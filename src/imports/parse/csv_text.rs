@@ -2,11 +2,16 @@
 
 use super::decode;
 use super::headers::HeaderMap;
-use super::rows::{Cells, Collector};
+use super::rows::{Cells, Collector, RowSink};
 use super::{Format, ParsedList, Refusal, HEADER_SCAN_ROWS};
 
 /// Parses decoded CSV text.
-pub(super) fn parse(text: &str, encoding: &'static str) -> Result<ParsedList, Refusal> {
+pub(super) fn parse(
+    text: &str,
+    encoding: &'static str,
+    keep: usize,
+    sink: &mut dyn RowSink,
+) -> Result<ParsedList, Refusal> {
     let delimiter = decode::detect_delimiter(text);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -16,6 +21,7 @@ pub(super) fn parse(text: &str, encoding: &'static str) -> Result<ParsedList, Re
     let mut record = csv::ByteRecord::new();
     let mut lines = LineCounter::default();
     let mut collector: Option<Collector> = None;
+    let mut sink = Some(sink);
     let mut scanned = 0;
     // Reading from a `&str` cannot fail with I/O or UTF-8 errors; stop if it ever does.
     while let Ok(true) = reader.read_byte_record(&mut record) {
@@ -30,7 +36,8 @@ pub(super) fn parse(text: &str, encoding: &'static str) -> Result<ParsedList, Re
         }
         let header = HeaderMap::new((0..record.len()).map(|i| record.cell(i)));
         if header.has_cpr() {
-            collector = Some(Collector::new(header));
+            // Found once: the loop feeds the collector from here on.
+            collector = sink.take().map(|sink| Collector::new(header, keep, sink));
         } else {
             scanned += 1;
             if scanned == HEADER_SCAN_ROWS {

@@ -21,6 +21,7 @@ mod tests;
 pub use self::cpr::{Cpr, CprError, Sex};
 pub use self::headers::Column;
 pub use self::outcome::{ListRow, RejectReason, Rejection, WarnReason, Warning};
+pub use self::rows::RowSink;
 
 /// Largest file accepted, in bytes.
 pub const MAX_FILE_BYTES: usize = 50 * 1024 * 1024;
@@ -60,17 +61,24 @@ pub enum Format {
 pub struct ParsedList {
     /// How the file was read.
     pub format: Format,
-    /// Valid rows, in file order, duplicates already removed.
+    /// Valid rows, in file order, duplicates already removed (`parse_list`; empty when they
+    /// went to a sink instead).
     pub rows: Vec<ListRow>,
-    /// Rows not imported, in file order.
+    /// Valid rows, whether kept here or given to a sink.
+    pub accepted: usize,
+    /// Rows not imported, in file order (the first ones, when `parse_into` was told how many).
     pub rejected: Vec<Rejection>,
-    /// Optional values dropped from imported rows, in file order.
+    /// Rows not imported, all of them.
+    pub rejected_total: usize,
+    /// Optional values dropped from imported rows, in file order (the first ones, likewise).
     pub warnings: Vec<Warning>,
+    /// Optional values dropped, all of them.
+    pub warnings_total: usize,
     /// Columns found, in file order.
     pub recognised: Vec<Column>,
     /// Unknown (or repeated) header names as written, trimmed.
     pub ignored: Vec<String>,
-    /// Non-blank data rows seen: `rows.len() + rejected.len()`.
+    /// Non-blank data rows seen: `accepted + rejected_total`.
     pub data_rows: usize,
 }
 
@@ -141,11 +149,28 @@ impl Refusal {
     }
 }
 
-/// Parses an uploaded file.
+/// Parses an uploaded file, keeping every row, rejection and warning.
 ///
 /// The bytes decide the format: a zip is read as XLSX, anything else as CSV.
 /// `file_name` is only a hint, used to explain a file named `.xlsx` that is not one.
 pub fn parse_list(file_name: &str, bytes: &[u8]) -> Result<ParsedList, Refusal> {
+    let mut rows = Vec::new();
+    let mut list = parse_into(file_name, bytes, usize::MAX, &mut rows)?;
+    list.rows = rows;
+    Ok(list)
+}
+
+/// Parses an uploaded file in one pass, giving each valid row to `sink` as it is read and
+/// keeping the first `keep` rejections and warnings (all are counted). Memory stays flat:
+/// nothing grows with the valid rows but the set of CPR numbers seen (to name duplicates).
+/// On a refusal found late (a workbook that breaks off, too many rows) the sink has already
+/// had rows: whoever streams them on must throw them away.
+pub fn parse_into(
+    file_name: &str,
+    bytes: &[u8],
+    keep: usize,
+    sink: &mut dyn RowSink,
+) -> Result<ParsedList, Refusal> {
     if bytes.len() > MAX_FILE_BYTES {
         return Err(Refusal::TooLarge);
     }
@@ -153,7 +178,7 @@ pub fn parse_list(file_name: &str, bytes: &[u8]) -> Result<ParsedList, Refusal> 
         return Err(Refusal::Empty);
     }
     if xlsx::is_zip(bytes) {
-        return xlsx::parse(bytes);
+        return xlsx::parse(bytes, keep, sink);
     }
     // The OLE container of .xls files and of encrypted .xlsx files.
     if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
@@ -164,5 +189,5 @@ pub fn parse_list(file_name: &str, bytes: &[u8]) -> Result<ParsedList, Refusal> 
         Err(Refusal::Binary) if named_xlsx => return Err(Refusal::BadXlsx),
         other => other?,
     };
-    csv_text::parse(&decoded.text, decoded.encoding)
+    csv_text::parse(&decoded.text, decoded.encoding, keep, sink)
 }

@@ -45,24 +45,64 @@ impl Cells for [String] {
     }
 }
 
-/// Collects the outcome of every data row after the header row.
-pub(super) struct Collector {
+/// Where the valid rows go, one at a time, as the pass reaches them: collected into a
+/// `Vec`, or streamed on (the import writes them straight into the database).
+pub trait RowSink {
+    /// A valid row whose CPR number is the first of its kind in the file, with the number
+    /// of warnings it produced (already noted with the list's warnings).
+    fn row(&mut self, row: ListRow, warnings: usize);
+}
+
+impl RowSink for Vec<ListRow> {
+    fn row(&mut self, row: ListRow, _warnings: usize) {
+        self.push(row);
+    }
+}
+
+/// Rejections or warnings: the first `keep` kept, all counted.
+pub(super) struct Notes<T> {
+    pub list: Vec<T>,
+    pub total: usize,
+    keep: usize,
+}
+
+impl<T> Notes<T> {
+    fn new(keep: usize) -> Self {
+        Notes {
+            list: Vec::new(),
+            total: 0,
+            keep,
+        }
+    }
+
+    fn push(&mut self, note: T) {
+        self.total += 1;
+        if self.list.len() < self.keep {
+            self.list.push(note);
+        }
+    }
+}
+
+/// Collects the outcome of every data row after the header row: valid rows go to the sink,
+/// rejections and warnings are counted and the first `keep` of each kept.
+pub(super) struct Collector<'s> {
     header: HeaderMap,
     index: ColumnIndex,
     // First line of each accepted CPR: a HashMap keeps duplicate detection linear.
     seen: HashMap<Cpr, usize>,
-    rows: Vec<ListRow>,
-    rejected: Vec<Rejection>,
-    warnings: Vec<Warning>,
+    sink: &'s mut dyn RowSink,
+    accepted: usize,
+    rejected: Notes<Rejection>,
+    warnings: Notes<Warning>,
     data_rows: usize,
 }
 
 /// The cell index of each recognised column.
 type ColumnIndex = [Option<usize>; 14];
 
-impl Collector {
+impl<'s> Collector<'s> {
     /// Starts collecting under a header row that has a CPR column.
-    pub fn new(header: HeaderMap) -> Collector {
+    pub fn new(header: HeaderMap, keep: usize, sink: &'s mut dyn RowSink) -> Collector<'s> {
         let mut index: ColumnIndex = [None; 14];
         for (i, column) in header.by_index.iter().enumerate() {
             if let Some(c) = column {
@@ -73,9 +113,10 @@ impl Collector {
             header,
             index,
             seen: HashMap::new(),
-            rows: Vec::new(),
-            rejected: Vec::new(),
-            warnings: Vec::new(),
+            sink,
+            accepted: 0,
+            rejected: Notes::new(keep),
+            warnings: Notes::new(keep),
             data_rows: 0,
         }
     }
@@ -90,6 +131,7 @@ impl Collector {
         if self.data_rows > super::MAX_ROWS {
             return;
         }
+        let warned = self.warnings.total;
         let row = RowFields {
             cells,
             index: &self.index,
@@ -110,7 +152,8 @@ impl Collector {
                 } else {
                     self.seen.insert(cpr, line);
                     let list_row = row.into_list_row(cpr, first_name, last_name);
-                    self.rows.push(list_row);
+                    self.accepted += 1;
+                    self.sink.row(list_row, self.warnings.total - warned);
                     return;
                 }
             }
@@ -128,9 +171,12 @@ impl Collector {
         }
         Ok(ParsedList {
             format,
-            rows: self.rows,
-            rejected: self.rejected,
-            warnings: self.warnings,
+            rows: Vec::new(),
+            accepted: self.accepted,
+            rejected: self.rejected.list,
+            rejected_total: self.rejected.total,
+            warnings: self.warnings.list,
+            warnings_total: self.warnings.total,
             recognised: self.header.recognised,
             ignored: self.header.ignored,
             data_rows: self.data_rows,
@@ -147,7 +193,7 @@ struct RowFields<'a, C: ?Sized> {
     cells: &'a C,
     index: &'a ColumnIndex,
     line: usize,
-    warnings: &'a mut Vec<Warning>,
+    warnings: &'a mut Notes<Warning>,
 }
 
 impl<'a, C: Cells + ?Sized> RowFields<'a, C> {

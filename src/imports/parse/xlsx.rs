@@ -11,7 +11,7 @@ use std::io::{Cursor, Read};
 use calamine::{DataRef, Reader, Xlsx, XlsxError};
 
 use super::headers::HeaderMap;
-use super::rows::Collector;
+use super::rows::{Collector, RowSink};
 use super::{Format, ParsedList, Refusal, HEADER_SCAN_ROWS};
 
 /// More entries than any invitation list needs.
@@ -43,23 +43,25 @@ pub(super) fn is_zip(bytes: &[u8]) -> bool {
 }
 
 /// Parses a workbook.
-pub(super) fn parse(bytes: &[u8]) -> Result<ParsedList, Refusal> {
+pub(super) fn parse(bytes: &[u8], keep: usize, sink: &mut dyn RowSink) -> Result<ParsedList, Refusal> {
     check_zip(bytes)?;
     measure_entries(bytes)?;
     // calamine can panic on crafted XML (a cell reference like `A99999999999`
     // overflows its arithmetic in debug builds); a hostile upload must be refused,
     // not take the request down. Nothing is shared across the boundary but `bytes`.
-    std::panic::catch_unwind(|| read_workbook(bytes)).unwrap_or(Err(Refusal::BadXlsx))
+    // The sink is only written to; after a panic the import is refused and its rows dropped.
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_workbook(bytes, keep, sink)))
+        .unwrap_or(Err(Refusal::BadXlsx))
 }
 
-fn read_workbook(bytes: &[u8]) -> Result<ParsedList, Refusal> {
+fn read_workbook(bytes: &[u8], keep: usize, sink: &mut dyn RowSink) -> Result<ParsedList, Refusal> {
     let mut workbook = Xlsx::new(Cursor::new(bytes)).map_err(|e| match e {
         XlsxError::Password => Refusal::LegacyWorkbook,
         _ => Refusal::BadXlsx,
     })?;
     let mut unreadable = false;
     for sheet in workbook.sheet_names() {
-        match read_sheet(&mut workbook, &sheet) {
+        match read_sheet(&mut workbook, &sheet, keep, &mut *sink) {
             Ok(Some(collector)) => return collector.finish(Format::Xlsx { sheet }),
             Ok(None) => {}
             Err(Unreadable::TooManyCells) => return Err(Refusal::TooManyCells),
@@ -164,12 +166,22 @@ enum Unreadable {
 
 /// Streams one sheet: `Ok(None)` when no CPR header is found in its first
 /// non-empty rows.
-fn read_sheet(workbook: &mut Xlsx<Cursor<&[u8]>>, sheet: &str) -> Result<Option<Collector>, Unreadable> {
+fn read_sheet<'s>(
+    workbook: &mut Xlsx<Cursor<&[u8]>>,
+    sheet: &str,
+    keep: usize,
+    sink: &'s mut dyn RowSink,
+) -> Result<Option<Collector<'s>>, Unreadable> {
     // Chart sheets and the like fail here too; they are simply not the list.
     let mut cells = workbook
         .worksheet_cells_reader(sheet)
         .map_err(|_| Unreadable::BeforeHeader)?;
-    let mut scan = SheetScan::default();
+    let mut scan = SheetScan {
+        collector: None,
+        non_empty_rows: 0,
+        keep,
+        sink: Some(sink),
+    };
     let mut row: Vec<String> = Vec::new();
     let mut row_index: Option<u32> = None;
     let (mut read, mut text): (usize, usize) = (0, 0);
@@ -214,13 +226,15 @@ fn read_sheet(workbook: &mut Xlsx<Cursor<&[u8]>>, sheet: &str) -> Result<Option<
 }
 
 /// Where one sheet's pass stands: looking for the header row, or collecting rows.
-#[derive(Default)]
-struct SheetScan {
-    collector: Option<Collector>,
+struct SheetScan<'s> {
+    collector: Option<Collector<'s>>,
     non_empty_rows: usize,
+    keep: usize,
+    /// Given to the collector when the header row is found.
+    sink: Option<&'s mut dyn RowSink>,
 }
 
-impl SheetScan {
+impl SheetScan<'_> {
     /// Feeds the row with zero-based index `index`; false once the header search gave up.
     fn row(&mut self, index: u32, row: &[String]) -> bool {
         // Spreadsheet rows are numbered from 1, which is what the admin sees.
@@ -234,7 +248,11 @@ impl SheetScan {
         }
         let header = HeaderMap::new(row.iter().map(String::as_str));
         if header.has_cpr() {
-            self.collector = Some(Collector::new(header));
+            // Found once: rows go to the collector from here on.
+            self.collector = self
+                .sink
+                .take()
+                .map(|sink| Collector::new(header, self.keep, sink));
             return true;
         }
         self.non_empty_rows += 1;

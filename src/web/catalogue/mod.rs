@@ -6,6 +6,7 @@ mod auth;
 mod calendar;
 mod centre;
 mod common;
+mod consent;
 mod follow_up;
 mod home;
 mod imports;
@@ -36,4 +37,5 @@ pub const AREAS: &[&[(&str, &str, &str)]] = &[
     calendar::ENTRIES,
     messaging::ENTRIES,
     trial::ENTRIES,
+    consent::ENTRIES,
 ];

@@ -279,6 +279,18 @@ async fn booking_the_meeting_refuses_a_double_booked_nurse_and_then_the_course_s
         response.texts("#consent_course-error"),
         vec!["Forløbet kan kun starte med patientens samtykke."]
     );
+    assert_eq!(
+        response.texts("#consent_research-error"),
+        vec!["Vælg, om patienten giver samtykke til brug af data i forskning."]
+    );
+    assert!(
+        response
+            .html()
+            .select(&scraper::Selector::parse("#interview-no[checked]").unwrap())
+            .next()
+            .is_some(),
+        "the interview answer typed is kept"
+    );
     assert_eq!(status_and_nurse(&app, p).await.0, "meeting_booked");
     let response = coord
         .post(
@@ -290,41 +302,49 @@ async fn booking_the_meeting_refuses_a_double_booked_nurse_and_then_the_course_s
                 ("call_time", "10:00"),
                 ("consent_course", "yes"),
                 ("consent_interview", "no"),
+                ("consent_research", "yes"),
             ],
         )
         .await;
     assert_eq!(response.status, StatusCode::SEE_OTHER, "{}", response.body);
     assert_eq!(status_and_nurse(&app, p).await, ("active".into(), Some(anna)));
-    let course: (
-        i64,
-        chrono::NaiveDate,
-        chrono::NaiveDate,
-        Option<bool>,
-        Option<bool>,
-        Option<i64>,
-        bool,
-    ) = sqlx::query_as(
-        "select nurse_id, start_date, planned_end, consent_course, consent_interview, consent_recorded_by,
-                consent_recorded_at is not null from courses where patient_id = $1",
-    )
-    .bind(p)
-    .fetch_one(&app.db)
-    .await
-    .unwrap();
+    let course: (i64, chrono::NaiveDate, chrono::NaiveDate) =
+        sqlx::query_as("select nurse_id, start_date, planned_end from courses where patient_id = $1")
+            .bind(p)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
     assert_eq!(course.0, anna);
     assert_eq!(course.1, date(3));
     assert_eq!(
         course.2,
         date(3).checked_add_months(chrono::Months::new(6)).unwrap()
     );
+    // Three separate consents, dated the meeting's day, with who recorded them.
+    let consents: Vec<(String, bool, chrono::NaiveDate, bool)> = sqlx::query_as(
+        "select e.kind, e.given, e.consent_on, e.recorded_by is not null
+           from consent_events e join courses k on k.id = e.course_id
+          where k.patient_id = $1 order by e.id",
+    )
+    .bind(p)
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    let meeting_day: chrono::NaiveDate = sqlx::query_scalar(
+        "select (starts_at at time zone 'Europe/Copenhagen')::date from appointments
+          where patient_id = $1 and kind = 'meeting'",
+    )
+    .bind(p)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
     assert_eq!(
-        (course.3, course.4),
-        (Some(true), Some(false)),
-        "two separate consents"
-    );
-    assert!(
-        course.5.is_some() && course.6,
-        "who recorded the consent, and when"
+        consents,
+        [
+            ("course".to_owned(), true, meeting_day, true),
+            ("interview".to_owned(), false, meeting_day, true),
+            ("research".to_owned(), true, meeting_day, true),
+        ]
     );
     let calls: Vec<(String, String)> =
         sqlx::query_as("select kind, status from appointments where patient_id = $1 order by starts_at")
@@ -346,7 +366,11 @@ async fn booking_the_meeting_refuses_a_double_booked_nurse_and_then_the_course_s
         "every change is on the timeline"
     );
     let page = coord.get(&format!("/patients/{p}/invitation")).await;
-    assert!(page.texts("#course dd")[2].contains("Ja"));
+    assert_eq!(
+        page.texts("#course dd[data-kind]"),
+        ["Givet", "Ikke givet", "Givet"].map(|g| format!("{g} {}", meeting_day.format("%d.%m.%Y"))),
+        "consent to the course, the interview and research use, with the meeting's date"
+    );
 }
 
 #[tokio::test]

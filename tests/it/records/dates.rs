@@ -18,6 +18,7 @@ fn starts(start: &str, call_day: &str) -> Vec<(&'static str, String)> {
         ("call_time", "10:00".to_owned()),
         ("consent_course", "yes".to_owned()),
         ("consent_interview", "no".to_owned()),
+        ("consent_research", "yes".to_owned()),
     ]
 }
 

@@ -155,3 +155,29 @@ fn debug_output_shows_no_patient_data() {
     }
     assert!(format!("{:?}", list.rows[0]).contains("line: 2"));
 }
+
+#[test]
+fn a_streamed_pass_gives_each_valid_row_to_the_sink_and_keeps_only_the_first_notes() {
+    /// Lines of the rows given, and their warnings.
+    struct Lines(Vec<(usize, usize)>);
+    impl RowSink for Lines {
+        fn row(&mut self, row: ListRow, warnings: usize) {
+            self.0.push((row.line, warnings));
+        }
+    }
+    let text = "CPR;Navn;Telefon\n\
+                ;Søren Ærbø;\n\
+                310265-1233;Bent Holm;\n\
+                040162-0752;Inge Holm;telefon\n\
+                040162-0752;Inge Holm;\n\
+                291248-2344;Ole Holm;ring ikke\n";
+    let mut sink = Lines(Vec::new());
+    let list = parse_into("list.csv", text.as_bytes(), 1, &mut sink).unwrap();
+    assert_eq!(sink.0, [(4, 1), (6, 1)]);
+    assert!(list.rows.is_empty(), "the rows went to the sink");
+    assert_eq!((list.accepted, list.data_rows), (2, 5));
+    assert_eq!((list.rejected.len(), list.rejected_total), (1, 3));
+    assert_eq!(list.rejected[0].line, 2);
+    assert_eq!((list.warnings.len(), list.warnings_total), (1, 2));
+    assert_eq!(list.warnings[0].line, 4);
+}
