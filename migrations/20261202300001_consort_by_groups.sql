@@ -3,7 +3,8 @@
 -- steps are formed, instead of one row per person and step: at ten times the programme that
 -- was 300,000 rows sorted on every view of the research page (1.4 s). Courses ended and
 -- follow-up points are still per person, for the randomised only. The definition stays the one
--- in `20261130300002_consort.sql`, replaced as a whole.
+-- in `20261130300002_consort.sql` (with the points' position from the schedule, as in
+-- `20261202100002_export_at_national_size.sql`), replaced as a whole.
 
 create or replace function consort(centre_ids bigint[], asof date)
 returns table (centre text, ordinal integer, step text, arm text, timepoint text, reason text, n bigint)
@@ -34,10 +35,9 @@ language sql stable as $$
                                order by x.start_date desc, x.id desc limit 1) k
          where pe.arm <> '' and k.end_date is not null and k.end_date <= asof
         union all
-        select pe.code, 7 + t.position, 'follow_up', pe.arm, s.timepoint, s.state, 1
+        select pe.code, 7 + s.ordinal, 'follow_up', pe.arm, s.timepoint, s.state, 1
           from people pe
           join study_schedule(asof) s on s.patient_id = pe.id
-          join study_timepoints t on t.code = s.timepoint
     )
     select coalesce(code, ''), ordinal, step, arm, timepoint, reason, sum(n)::bigint
       from steps
