@@ -291,6 +291,18 @@ async fn courses_for_active_patients(db: &PgPool) -> anyhow::Result<()> {
             by,
         )
         .await?;
+        // Consent as given at the initial meeting on the course's first day: most to the
+        // interview, some to research use.
+        crate::courses::consent::record_at_meeting(
+            &mut conn,
+            course,
+            n % 3 != 0,
+            n % 4 != 0,
+            today - chrono::Duration::days(started),
+            by,
+            at(-started),
+        )
+        .await?;
         // The demo patients were made active on insert; date that to the course's start.
         sqlx::query!(
             "update status_changes set at = $2::date + time '10:00', changed_by = $3, reason = $4
