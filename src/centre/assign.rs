@@ -78,18 +78,10 @@ pub async fn suggestions(
     keep: Keep,
     nurses: &[NurseRow],
 ) -> Result<(Vec<Suggestion>, i64)> {
-    let total = sqlx::query_scalar!(
-        r#"select count(*) as "n!" from patients p
-            where centre_id = $1 and nurse_id is null and p.arm is distinct from 'control'
-              and status in ('invited', 'meeting_booked', 'no_response', 'unreachable')"#,
-        centre_id
-    )
-    .fetch_one(db)
-    .await?;
-    let mut waiting = sqlx::query_as!(
-        Suggestion,
+    // Who is waiting is said once: the count comes with the rows shown.
+    let rows = sqlx::query!(
         r#"select id, first_name, last_name, municipality, gp, status as "status: crate::domain::PatientStatus",
-                  null::bigint as suggested
+                  count(*) over () as "waiting!"
              from patients p
             where centre_id = $1 and nurse_id is null and p.arm is distinct from 'control'
               and status in ('invited', 'meeting_booked', 'no_response', 'unreachable')
@@ -100,6 +92,19 @@ pub async fn suggestions(
     )
     .fetch_all(db)
     .await?;
+    let total = rows.first().map_or(0, |r| r.waiting);
+    let mut waiting: Vec<Suggestion> = rows
+        .into_iter()
+        .map(|r| Suggestion {
+            id: r.id,
+            first_name: r.first_name,
+            last_name: r.last_name,
+            municipality: r.municipality,
+            gp: r.gp,
+            status: r.status,
+            suggested: None,
+        })
+        .collect();
     let mut free: Vec<(i64, String, i64)> = nurses
         .iter()
         .filter(|n| n.active)
