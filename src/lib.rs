@@ -107,7 +107,7 @@ pub fn app(state: AppState) -> Router {
         .fallback(web::layout::not_found)
         // Layers run bottom-up for requests: the last added is the outermost.
         .layer(middleware::from_fn_with_state(
-            (state.clone(), centre::badge::BadgeCache::default()),
+            state.clone(),
             centre::badge::nav_counts,
         ))
         .layer(middleware::from_fn_with_state(

@@ -101,6 +101,9 @@ enum Command {
         /// Then this many simultaneous sign-ins (0: none).
         #[arg(long, default_value_t = 0)]
         sign_ins: usize,
+        /// Then the nurses again while a researcher downloads the whole research export.
+        #[arg(long)]
+        during_export: bool,
     },
     /// Manage users.
     User {
@@ -148,6 +151,7 @@ async fn main() -> ExitCode {
                 reuse,
                 without_nodelay,
                 sign_ins,
+                during_export,
             } => {
                 let options = coachline::bench::pages::Options {
                     users,
@@ -157,6 +161,7 @@ async fn main() -> ExitCode {
                     reuse,
                     without_nodelay,
                     sign_ins,
+                    during_export,
                 };
                 cli::bench_pages(config, options).await
             }

@@ -1,7 +1,10 @@
 //! The safety nets: who is at risk of falling through. The one definition is the database
-//! function `safety_nets(moment)` (see its migration); this module is the only reader, so Today,
-//! My patients, the centre page, the safety-net page, the navigation badge and the record all
-//! show the same patients and the same numbers. Counts are of patients.
+//! function `safety_net_days_of` (see `20261203000001_safety_nets_kept.sql`): the database keeps
+//! its result per patient and net as the day from which the net applies, recomputed in the
+//! transaction of every write that changes it, and `safety_nets(moment)` reads the nets that
+//! apply on the day of `moment`. This module is the only reader, so Today, My patients, the
+//! centre page, the safety-net page, the navigation badge and the record all show the same
+//! patients and the same numbers. Counts are of patients.
 
 use chrono::{DateTime, NaiveDate, Utc};
 

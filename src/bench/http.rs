@@ -57,14 +57,58 @@ impl Browser {
 
     /// POST a form to `path`, with the CSRF token of the cookie the server gave.
     pub async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> anyhow::Result<Answer> {
-        let csrf = self.cookies.get("coachline_csrf").cloned().unwrap_or_default();
-        let mut all: Vec<(&str, &str)> = fields.to_vec();
-        all.push(("_csrf", &csrf));
-        let body = serde_urlencoded::to_string(&all)?;
+        let body = self.form(fields)?;
         self.send(Method::POST, path, Some(body)).await
     }
 
+    /// A form's fields with the CSRF token of the cookie the server gave.
+    fn form(&self, fields: &[(&str, &str)]) -> anyhow::Result<String> {
+        let csrf = self.cookies.get("coachline_csrf").cloned().unwrap_or_default();
+        let mut all: Vec<(&str, &str)> = fields.to_vec();
+        all.push(("_csrf", &csrf));
+        Ok(serde_urlencoded::to_string(&all)?)
+    }
+
+    /// POST a form to `path` and read the answer without keeping it (a download): its status
+    /// and its size in bytes.
+    pub async fn post_download(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> anyhow::Result<(StatusCode, u64)> {
+        let body = self.form(fields)?;
+        let response = self.request(Method::POST, path, Some(body)).await?;
+        let status = response.status();
+        let mut body = response.into_body();
+        let mut bytes = 0u64;
+        while let Some(frame) = body.frame().await {
+            if let Some(data) = frame?.data_ref() {
+                bytes += data.len() as u64;
+            }
+        }
+        Ok((status, bytes))
+    }
+
     async fn send(&mut self, method: Method, path: &str, form: Option<String>) -> anyhow::Result<Answer> {
+        let start = Instant::now();
+        let response = self.request(method, path, form).await?;
+        let status = response.status();
+        let body = response.into_body().collect().await?.to_bytes();
+        Ok(Answer {
+            status,
+            ms: start.elapsed().as_secs_f64() * 1000.0,
+            body,
+        })
+    }
+
+    /// Sends a request with the cookies and keeps the cookies of the answer; the body is the
+    /// caller's to read.
+    async fn request(
+        &mut self,
+        method: Method,
+        path: &str,
+        form: Option<String>,
+    ) -> anyhow::Result<hyper::Response<hyper::body::Incoming>> {
         let cookie = self
             .cookies
             .iter()
@@ -87,11 +131,9 @@ impl Browser {
             None => Full::new(Bytes::new()),
         };
         let request = request.body(body)?;
-        let start = Instant::now();
         let sender = self.connection().await?;
         sender.ready().await?;
         let response = sender.send_request(request).await?;
-        let status = response.status();
         for value in response.headers().get_all(header::SET_COOKIE) {
             let Ok(text) = value.to_str() else { continue };
             let pair = text.split(';').next().unwrap_or_default();
@@ -103,11 +145,6 @@ impl Browser {
                 }
             }
         }
-        let body = response.into_body().collect().await?.to_bytes();
-        Ok(Answer {
-            status,
-            ms: start.elapsed().as_secs_f64() * 1000.0,
-            body,
-        })
+        Ok(response)
     }
 }

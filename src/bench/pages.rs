@@ -4,6 +4,7 @@
 //! (`/healthz` and a static file) measured in the same run. Prints the figures; not a test.
 
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use axum::http::StatusCode;
@@ -29,6 +30,8 @@ pub struct Options {
     pub without_nodelay: bool,
     /// Simultaneous sign-ins at the end (0: none).
     pub sign_ins: usize,
+    /// Then the nurses again while a researcher downloads the whole research export.
+    pub during_export: bool,
 }
 
 /// Latencies of one page, in milliseconds: count, median, p95, p99, max.
@@ -236,6 +239,55 @@ async fn floor_and_load(db: &sqlx::PgPool, addr: SocketAddr, opts: &Options) -> 
     }
     let floor_rate = floor.len() as f64 / floor_for.as_secs_f64();
 
+    let (today, record, took) = nurses_clicking(db, addr, opts).await?;
+    println!(
+        "\n{} connections; /healthz without pause for {} s, then {} nurses for {seconds} s with {} ms between clicks on average (ms):",
+        opts.users,
+        floor_for.as_secs(),
+        opts.users,
+        opts.think_ms
+    );
+    print_rates_header();
+    rate_line("/healthz", floor, floor_for.as_secs_f64(), floor_rate);
+    rate_line("Today", today, took, floor_rate);
+    rate_line("patient record", record, took, floor_rate);
+    if opts.during_export {
+        let (exports, bytes, today, record, took) = while_exporting(db, addr, opts).await?;
+        println!(
+            "\nThe same nurses while a researcher downloads the whole research export ({exports} finished, {:.1} MB; the rate is against the same floor):",
+            bytes as f64 / 1e6
+        );
+        print_rates_header();
+        rate_line("Today", today, took, floor_rate);
+        rate_line("patient record", record, took, floor_rate);
+    }
+    Ok(())
+}
+
+fn print_rates_header() {
+    println!(
+        "{:<16} {:>7} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}",
+        "page", "count", "per s", "of floor", "median", "p95", "p99", "max"
+    );
+}
+
+fn rate_line(name: &str, ms: Vec<f64>, over: f64, floor_rate: f64) {
+    let (count, median, p95, p99, max) = percentiles(ms);
+    let rate = count as f64 / over;
+    println!(
+        "{name:<16} {count:>7} {rate:>9.0} {:>8.1}% {median:>9.1} {p95:>9.1} {p99:>9.1} {max:>9.1}",
+        rate * 100.0 / floor_rate
+    );
+}
+
+/// `users` nurses alternating between Today and one of their patients' records for `seconds`,
+/// with the stated pause: each page's latencies and how long it ran.
+async fn nurses_clicking(
+    db: &sqlx::PgPool,
+    addr: SocketAddr,
+    opts: &Options,
+) -> anyhow::Result<(Vec<f64>, Vec<f64>, f64)> {
+    let seconds = opts.seconds.max(2);
     let nurses: Vec<(i64,)> =
         sqlx::query_as("select id from users where role = 'nurse' order by id limit $1")
             .bind(opts.users as i64)
@@ -284,30 +336,52 @@ async fn floor_and_load(db: &sqlx::PgPool, addr: SocketAddr, opts: &Options) -> 
         today.extend(t);
         record.extend(r);
     }
-    let took = started.elapsed().as_secs_f64();
-    println!(
-        "\n{} connections; /healthz without pause for {} s, then {} nurses for {seconds} s with {} ms between clicks on average (ms):",
-        opts.users,
-        floor_for.as_secs(),
-        opts.users,
-        opts.think_ms
-    );
-    println!(
-        "{:<16} {:>7} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}",
-        "page", "count", "per s", "of floor", "median", "p95", "p99", "max"
-    );
-    let line = |name: &str, ms: Vec<f64>, over: f64| {
-        let (count, median, p95, p99, max) = percentiles(ms);
-        let rate = count as f64 / over;
-        println!(
-            "{name:<16} {count:>7} {rate:>9.0} {:>8.1}% {median:>9.1} {p95:>9.1} {p99:>9.1} {max:>9.1}",
-            rate * 100.0 / floor_rate
-        );
-    };
-    line("/healthz", floor, floor_for.as_secs_f64());
-    line("Today", today, took);
-    line("patient record", record, took);
-    Ok(())
+    Ok((today, record, started.elapsed().as_secs_f64()))
+}
+
+/// The nurses clicking as in `nurses_clicking` while a researcher downloads the research export
+/// of every centre and the past year over and over: how many exports finished, the bytes
+/// downloaded, and the nurses' latencies.
+async fn while_exporting(
+    db: &sqlx::PgPool,
+    addr: SocketAddr,
+    opts: &Options,
+) -> anyhow::Result<(usize, u64, Vec<f64>, Vec<f64>, f64)> {
+    let (_, session) = session_of(db, "researcher@load.test").await?;
+    let centres: Vec<(i64,)> = sqlx::query_as("select id from centres order by id")
+        .fetch_all(db)
+        .await?;
+    let today = chrono::Utc::now().date_naive();
+    let from = (today - chrono::Duration::days(365)).to_string();
+    let to = today.to_string();
+    let centres: Vec<String> = centres.iter().map(|(id,)| id.to_string()).collect();
+    // Finished exports and the bytes of every export, finished or not.
+    let done = std::sync::Arc::new((AtomicUsize::new(0), AtomicU64::new(0)));
+    let counted = done.clone();
+    let exporter: tokio::task::JoinHandle<anyhow::Result<()>> = tokio::spawn(async move {
+        let mut browser = browser_with(addr, &session);
+        let mut fields: Vec<(&str, &str)> = vec![("from", &from), ("to", &to)];
+        let form = browser.get("/research").await?;
+        anyhow::ensure!(form.status == StatusCode::OK, "/research: {}", form.status);
+        fields.extend(centres.iter().map(|c| ("centre", c.as_str())));
+        loop {
+            let (status, size) = browser.post_download("/research/export", &fields).await?;
+            anyhow::ensure!(status == StatusCode::OK, "/research/export: {status}");
+            counted.0.fetch_add(1, Ordering::Relaxed);
+            counted.1.fetch_add(size, Ordering::Relaxed);
+        }
+    });
+    // Let the export get going before the nurses start.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let clicked = nurses_clicking(db, addr, opts).await;
+    // An export still running is broken off with its connection.
+    exporter.abort();
+    if let Ok(Err(error)) = exporter.await {
+        return Err(error);
+    }
+    let (today, record, took) = clicked?;
+    let (exports, bytes) = (done.0.load(Ordering::Relaxed), done.1.load(Ordering::Relaxed));
+    Ok((exports, bytes, today, record, took))
 }
 
 /// `count` people signing in at the same moment: what they got, how long it took, and the

@@ -559,9 +559,13 @@ async fn a_coordinator_takes_an_invited_patient_from_letter_to_the_nurses_caselo
         "the letter's day was proposed"
     );
     browser.screenshot("invitation-meeting-booked").await;
-    // A week on, the meeting has been held: only then is its outcome recorded.
+    // A week on, the meeting has been held: only then is its outcome recorded. It ended now and
+    // began up to an hour ago, never before today in Copenhagen (the day of the invitation).
     sqlx::query(
-        "update appointments set starts_at = now() - interval '1 hour', ends_at = now()
+        "update appointments
+            set starts_at = greatest(now() - interval '1 hour',
+                                     date_trunc('day', now() at time zone 'Europe/Copenhagen') at time zone 'Europe/Copenhagen'),
+                ends_at = now()
           where patient_id = $1 and kind = 'meeting'",
     )
     .bind(patient)

@@ -19,6 +19,9 @@ async fn arm(app: &TestApp, patient: i64, arm: &str) {
 #[tokio::test]
 async fn a_control_person_appears_on_no_worklist_while_an_intervention_person_does() {
     let app = TestApp::new().await;
+    // "Earlier today" and "this week" around a Wednesday noon, whatever hour the test runs.
+    let now = midweek();
+    app.clock.set(now);
     let ouh = app.centre("OUH").await;
     let anna = nurse(&app, "anna@example.test", "Anna Andersen", ouh, 50).await;
     // Each pair is alike but for the arm: an active course past six months with a call due
@@ -27,14 +30,14 @@ async fn a_control_person_appears_on_no_worklist_while_an_intervention_person_do
     for (name, which, before) in [("Ida Indsats", "intervention", 5), ("Kaj Kontrol", "control", 45)] {
         let p = patient(&app, ouh, name, "active", Some(anna)).await;
         course(&app, p, anna, date(-200)).await;
-        appointment(&app, p, anna, "call", days(0) - chrono::Duration::minutes(before)).await;
+        appointment(&app, p, anna, "call", now - chrono::Duration::minutes(before)).await;
         // ... and a call left open three days ago (the overdue net, the centre's count).
         appointment(
             &app,
             p,
             anna,
             "call",
-            days(-3) - chrono::Duration::minutes(before),
+            now - chrono::Duration::days(3) - chrono::Duration::minutes(before),
         )
         .await;
         arm(&app, p, which).await;

@@ -2,7 +2,9 @@
 //! row, next booked call) are what recomputing them from the calls and bookings gives, after
 //! every kind of write: calls logged by the form and directly, bookings made, moved, cancelled,
 //! a course ended and a new one started. So are the calls kept per centre, nurse and day (the
-//! overview's weeks and the centre page's calls this week).
+//! overview's weeks and the centre page's calls this week), and the safety nets kept per patient
+//! (every page that shows a net), which also follow the centre's thresholds and zone, a planned
+//! ending, a continuation, a new nurse and a new status.
 
 use axum::http::StatusCode;
 use chrono::{Duration, Utc};
@@ -15,7 +17,25 @@ use crate::helpers::{form_key, TestApp};
 async fn drifted(app: &TestApp) -> Vec<String> {
     let mut drift = days_drifted(app).await;
     drift.extend(courses_drifted(app).await);
+    drift.extend(nets_drifted(app).await);
     drift
+}
+
+/// Patients whose kept nets differ from what the definition gives for them now.
+async fn nets_drifted(app: &TestApp) -> Vec<String> {
+    sqlx::query_scalar(
+        "with computed as (select * from safety_net_days_of(array(select id from patients)))
+         select format('patient %s, net %s: kept (%s, %s, %s, %s, %s), defined (%s, %s, %s, %s, %s)',
+                       coalesce(d.patient_id, k.patient_id), coalesce(d.net, k.net),
+                       d.centre_id, d.nurse_id, d.since, d.from_day, d.patient_id is not null,
+                       k.centre_id, k.nurse_id, k.since, k.from_day, k.patient_id is not null)
+           from safety_net_days d
+           full join computed k on k.patient_id = d.patient_id and k.net = d.net
+          where (d.centre_id, d.nurse_id, d.since, d.from_day) is distinct from (k.centre_id, k.nurse_id, k.since, k.from_day)",
+    )
+    .fetch_all(&app.db)
+    .await
+    .unwrap()
 }
 
 /// Centre, nurse and day whose kept calls differ from counting the calls in the centre's zone.
@@ -267,4 +287,120 @@ async fn the_calls_kept_per_day_follow_a_change_of_the_centres_zone() {
         vec![(today() - Duration::days(4), 1), (today() - Duration::days(3), 1)],
         "the evening call moved to the next day in Tokyo"
     );
+}
+
+/// The nets are kept per patient as the day from which each applies: they follow every input of
+/// the definition that is not a call or a booking, and time passing alone moves a patient into
+/// a net on its day without any write.
+#[tokio::test]
+async fn the_kept_safety_nets_follow_every_input_and_the_days_as_they_pass() {
+    let app = TestApp::new().await;
+    let w = world(&app).await;
+    let id = w.patient;
+    let sql = |statement: &'static str| {
+        let db = app.db.clone();
+        async move {
+            sqlx::query(statement).bind(id).execute(&db).await.unwrap();
+        }
+    };
+    let nets_at = |at: chrono::DateTime<Utc>| {
+        let db = app.db.clone();
+        async move {
+            let nets: Vec<String> =
+                sqlx::query_scalar("select net from safety_nets($1) where patient_id = $2 order by net")
+                    .bind(at)
+                    .bind(id)
+                    .fetch_all(&db)
+                    .await
+                    .unwrap();
+            nets
+        }
+    };
+    // A call booked for tomorrow: in no net today; overdue from the day after tomorrow plus the
+    // centre's days, with no write in between.
+    called(
+        &app,
+        id,
+        w.nurse_id,
+        local(today() - Duration::days(3), "10:00"),
+        "reached",
+    )
+    .await;
+    booked(&app, id, w.nurse_id, local(today() + Duration::days(1), "09:00")).await;
+    assert!(drifted(&app).await.is_empty(), "{:?}", drifted(&app).await);
+    let days: i64 = sqlx::query_scalar("select overdue_after_days::bigint from centres where id = $1")
+        .bind(w.ouh)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert!(!nets_at(local(today(), "12:00"))
+        .await
+        .contains(&"call_overdue".to_owned()));
+    assert!(!nets_at(local(today() + Duration::days(1 + days), "23:00"))
+        .await
+        .contains(&"call_overdue".to_owned()));
+    assert!(nets_at(local(today() + Duration::days(2 + days), "00:30"))
+        .await
+        .contains(&"call_overdue".to_owned()));
+
+    // The centre's thresholds and zone.
+    sqlx::query("update centres set overdue_after_days = 7, longest_gap_days = 7, failed_attempts_limit = 2 where id = $1")
+        .bind(w.ouh)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    assert!(drifted(&app).await.is_empty(), "{:?}", drifted(&app).await);
+    sqlx::query("update centres set timezone = 'America/Nuuk' where id = $1")
+        .bind(w.ouh)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    assert!(drifted(&app).await.is_empty(), "{:?}", drifted(&app).await);
+
+    // Ending planned, then the course continued past six months, then starting three days later.
+    sql("update courses set ending_planned = true, ending_planned_at = now() where patient_id = $1 and end_date is null").await;
+    assert!(drifted(&app).await.is_empty(), "{:?}", drifted(&app).await);
+    sql(
+        "update courses set ending_planned = false, ending_planned_at = null, extension_reason = 'Flere mål'
+          where patient_id = $1 and end_date is null",
+    )
+    .await;
+    assert!(drifted(&app).await.is_empty(), "{:?}", drifted(&app).await);
+    sql("update courses set start_date = start_date + 3
+          where patient_id = $1 and end_date is null")
+    .await;
+    assert!(drifted(&app).await.is_empty(), "{:?}", drifted(&app).await);
+
+    // Another nurse, then no nurse at all, then another status.
+    let other = crate::centre::fixtures::nurse(&app, "olga@example.test", "Olga Olsen", w.ouh, 60).await;
+    sqlx::query("update patients set nurse_id = $2 where id = $1")
+        .bind(id)
+        .bind(other)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    assert!(drifted(&app).await.is_empty(), "{:?}", drifted(&app).await);
+    let kept_nurse: Vec<Option<i64>> =
+        sqlx::query_scalar("select distinct nurse_id from safety_net_days where patient_id = $1")
+            .bind(id)
+            .fetch_all(&app.db)
+            .await
+            .unwrap();
+    assert!(kept_nurse.iter().all(|n| *n == Some(other)), "{kept_nurse:?}");
+    sql("update patients set status = 'ended' where id = $1").await;
+    assert!(drifted(&app).await.is_empty(), "{:?}", drifted(&app).await);
+    assert!(
+        nets_at(local(today(), "12:00")).await.is_empty(),
+        "an ended patient is in no net"
+    );
+
+    // The application's role reads the kept nets and cannot write them.
+    for statement in [
+        "delete from safety_net_days",
+        "update safety_net_days set from_day = 'infinity'",
+        "insert into safety_net_days (patient_id, net, centre_id, from_day) select id, 'call_overdue', centre_id, 'infinity' from patients",
+    ] {
+        let refused = sqlx::query(statement).execute(&app.app_db).await;
+        assert!(refused.is_err(), "the application role wrote kept nets: {statement}");
+    }
 }

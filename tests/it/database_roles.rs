@@ -8,7 +8,9 @@ use crate::helpers::{TestApp, PASSWORD};
 use coachline::web::Role;
 
 /// A centre, a nurse, a randomised patient with a call, an amendment, a plan print, a
-/// questionnaire and an access-log entry, written as the owner.
+/// questionnaire and an access-log entry, written as the owner. Its dates are today in the
+/// centre's zone, the day the patient was invited on whatever the hour (the database's own
+/// `current_date` is the server's day, a day behind Copenhagen's just after its midnight).
 async fn record(app: &TestApp) -> i64 {
     let centre = app.centre("OUH").await;
     let nurse = app.user("n@example.test", Role::Nurse, Some(centre)).await;
@@ -24,20 +26,20 @@ async fn record(app: &TestApp) -> i64 {
     .unwrap();
     for statement in [
         "insert into courses (patient_id, nurse_id, start_date, planned_end)
-         values ($1, $2, current_date, current_date + 180)",
+         values ($1, $2, (now() at time zone 'Europe/Copenhagen')::date, (now() at time zone 'Europe/Copenhagen')::date + 180)",
         "insert into calls (patient_id, nurse_id, outcome, note) values ($1, $2, 'reached', 'Har det godt')",
         "insert into call_amendments (call_id, text, author_id) select id, 'Tilføjet', $2 from calls where patient_id = $1",
         "insert into plan_prints (patient_id, content, printed_by) values ($1, 'Plan', $2)",
         "insert into questionnaire_responses (patient_id, course_id, instrument_id, timepoint, answered_on,
                                               raw_score, score, recorded_by)
-         select $1, k.id, i.id, 'start', current_date, 3, 3, $2
+         select $1, k.id, i.id, 'start', (now() at time zone 'Europe/Copenhagen')::date, 3, 3, $2
            from courses k, instruments i where i.code = 'self_rated_health'",
         "insert into questionnaire_answers (response_id, item_id, value)
          select r.id, it.id, 3 from questionnaire_responses r, instrument_items it
           where it.instrument_id = r.instrument_id and r.patient_id = $1 and r.recorded_by = $2",
         "insert into access_log (user_id, action, patient_id) values ($2, 'patient.view', $1)",
         "insert into consent_events (course_id, kind, given, consent_on, recorded_by)
-         select id, 'research', true, current_date, $2 from courses where patient_id = $1",
+         select id, 'research', true, (now() at time zone 'Europe/Copenhagen')::date, $2 from courses where patient_id = $1",
     ] {
         sqlx::query(statement)
             .bind(patient)

@@ -1055,6 +1055,13 @@ async fn the_nurse_who_cannot_work_is_found_by_her_patients_and_by_her_bookings(
         .await
         .unwrap();
     drop(conn);
+    // Switching the triggers off also stopped the database keeping these patients' nets: bring
+    // them up to date as the triggers would have.
+    sqlx::query("select refresh_safety_net_days($1)")
+        .bind(vec![calm, no_call, overdue])
+        .execute(&app.db)
+        .await
+        .unwrap();
     let caught: Vec<(i64, Option<i64>)> = sqlx::query_as(
         "select patient_id, nurse_id from safety_nets($1)
           where net = 'nurse_cannot_work' and patient_id = any($2) order by patient_id",

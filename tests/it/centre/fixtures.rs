@@ -112,6 +112,28 @@ pub async fn status_and_nurse(app: &TestApp, patient: i64) -> (String, Option<i6
         .unwrap()
 }
 
+/// Wednesday noon in Copenhagen, this week's or (before it) last week's: an instant that is never
+/// in the future and lies days away from the start of a day or a week, for a test that sets the
+/// application clock to it and counts "today" or "this week" around it at any hour it runs.
+pub fn midweek() -> DateTime<Utc> {
+    use chrono::{Datelike, TimeZone};
+    let tz = chrono_tz::Europe::Copenhagen;
+    let now = Utc::now().with_timezone(&tz);
+    let monday = now.date_naive() - Duration::days(i64::from(now.weekday().num_days_from_monday()));
+    let noon = |day: NaiveDate| {
+        tz.from_local_datetime(&day.and_hms_opt(12, 0, 0).expect("noon"))
+            .earliest()
+            .expect("noon exists")
+            .with_timezone(&Utc)
+    };
+    let this_week = noon(monday + Duration::days(2));
+    if this_week <= Utc::now() {
+        this_week
+    } else {
+        noon(monday - Duration::days(5))
+    }
+}
+
 /// Days from now.
 pub fn days(n: i64) -> DateTime<Utc> {
     Utc::now() + Duration::days(n)
