@@ -69,24 +69,24 @@ impl Browser {
         Ok(serde_urlencoded::to_string(&all)?)
     }
 
-    /// POST a form to `path` and read the answer without keeping it (a download): its status
-    /// and its size in bytes.
+    /// POST a form to `path` and read the answer without keeping it (a download), adding its
+    /// bytes to `bytes` as they arrive; returns its status.
     pub async fn post_download(
         &mut self,
         path: &str,
         fields: &[(&str, &str)],
-    ) -> anyhow::Result<(StatusCode, u64)> {
+        bytes: &std::sync::atomic::AtomicU64,
+    ) -> anyhow::Result<StatusCode> {
         let body = self.form(fields)?;
         let response = self.request(Method::POST, path, Some(body)).await?;
         let status = response.status();
         let mut body = response.into_body();
-        let mut bytes = 0u64;
         while let Some(frame) = body.frame().await {
             if let Some(data) = frame?.data_ref() {
-                bytes += data.len() as u64;
+                bytes.fetch_add(data.len() as u64, std::sync::atomic::Ordering::Relaxed);
             }
         }
-        Ok((status, bytes))
+        Ok(status)
     }
 
     async fn send(&mut self, method: Method, path: &str, form: Option<String>) -> anyhow::Result<Answer> {

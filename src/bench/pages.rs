@@ -254,7 +254,7 @@ async fn floor_and_load(db: &sqlx::PgPool, addr: SocketAddr, opts: &Options) -> 
     if opts.during_export {
         let (exports, bytes, today, record, took) = while_exporting(db, addr, opts).await?;
         println!(
-            "\nThe same nurses while a researcher downloads the whole research export ({exports} finished, {:.1} MB; the rate is against the same floor):",
+            "\nThe same nurses while a researcher downloads the whole research export ({exports} finished, {:.1} MB downloaded; the rate is against the same floor):",
             bytes as f64 / 1e6
         );
         print_rates_header();
@@ -365,10 +365,11 @@ async fn while_exporting(
         anyhow::ensure!(form.status == StatusCode::OK, "/research: {}", form.status);
         fields.extend(centres.iter().map(|c| ("centre", c.as_str())));
         loop {
-            let (status, size) = browser.post_download("/research/export", &fields).await?;
+            let status = browser
+                .post_download("/research/export", &fields, &counted.1)
+                .await?;
             anyhow::ensure!(status == StatusCode::OK, "/research/export: {status}");
             counted.0.fetch_add(1, Ordering::Relaxed);
-            counted.1.fetch_add(size, Ordering::Relaxed);
         }
     });
     // Let the export get going before the nurses start.

@@ -37,8 +37,13 @@ impl DueQuestionnaire {
 
 /// The questionnaires due for nurse `nurse_id`'s open courses: for each course the latest
 /// timepoint already reached, when some active instrument asked at it has no answer for it yet. Control
-/// people never appear (they have no course; the predicate keeps it so).
-pub async fn due_for_nurse(db: &sqlx::PgPool, nurse_id: i64) -> Result<Vec<DueQuestionnaire>, sqlx::Error> {
+/// people never appear (they have no course; the predicate keeps it so). `today` is the nurse's
+/// day by the application's clock (not the database server's day).
+pub async fn due_for_nurse(
+    db: &sqlx::PgPool,
+    nurse_id: i64,
+    today: chrono::NaiveDate,
+) -> Result<Vec<DueQuestionnaire>, sqlx::Error> {
     sqlx::query_as!(
         DueQuestionnaire,
         r#"select p.id as patient_id, p.first_name, p.last_name, k.id as course_id,
@@ -49,9 +54,9 @@ pub async fn due_for_nurse(db: &sqlx::PgPool, nurse_id: i64) -> Result<Vec<DueQu
                  select v.tp as timepoint, v.d as due_on
                    from (values ('start', k.start_date, 1),
                                 ('month3', (k.start_date + interval '3 months')::date, 2),
-                                ('end', case when k.ending_planned then least(k.planned_end - 14, current_date)
+                                ('end', case when k.ending_planned then least(k.planned_end - 14, $2)
                                              else k.planned_end - 14 end, 3)) as v(tp, d, n)
-                  where v.d <= current_date
+                  where v.d <= $2
                   order by v.d desc, v.n desc limit 1) t
             where k.nurse_id = $1 and k.end_date is null
               and p.arm is distinct from 'control'
@@ -61,7 +66,8 @@ pub async fn due_for_nurse(db: &sqlx::PgPool, nurse_id: i64) -> Result<Vec<DueQu
                                               where r.course_id = k.id and r.instrument_id = i.id
                                                 and r.timepoint = t.timepoint))
             order by t.due_on, p.last_name, p.first_name"#,
-        nurse_id
+        nurse_id,
+        today
     )
     .fetch_all(db)
     .await

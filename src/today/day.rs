@@ -116,7 +116,7 @@ pub async fn show(State(state): State<AppState>, page: Page) -> Result<Response>
     due_today.sort_by_key(|r| r.starts_at);
     render(&TodayPage {
         today: page.layout.date(&day),
-        questionnaires: crate::questionnaires::due_for_nurse(&state.db, page.user.id).await?,
+        questionnaires: crate::questionnaires::due_for_nurse(&state.db, page.user.id, day).await?,
         arrivals: crate::caseload::arrivals(
             &state.db,
             page.user.id,

@@ -166,8 +166,9 @@ async fn due_questionnaires_follow_the_course_start_three_months_and_end() {
     let due = |app: &TestApp| {
         let db = app.db.clone();
         let nurse = s.nurse;
+        let today = app.clock.today(chrono_tz::Europe::Copenhagen);
         async move {
-            coachline::questionnaires::due_for_nurse(&db, nurse)
+            coachline::questionnaires::due_for_nurse(&db, nurse, today)
                 .await
                 .unwrap()
                 .into_iter()

@@ -724,12 +724,16 @@ async fn the_patient_experience_questionnaire_is_asked_at_the_end_and_exported_i
     let app = TestApp::new().await;
     let s = crate::research::seed(&app).await;
     let due = || async {
-        coachline::questionnaires::due_for_nurse(&app.db, s.nurse)
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|d| (d.patient_id, d.timepoint.as_str().to_owned()))
-            .collect::<Vec<_>>()
+        coachline::questionnaires::due_for_nurse(
+            &app.db,
+            s.nurse,
+            app.clock.today(chrono_tz::Europe::Copenhagen),
+        )
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|d| (d.patient_id, d.timepoint.as_str().to_owned()))
+        .collect::<Vec<_>>()
     };
     exec(
         &app,
