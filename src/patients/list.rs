@@ -168,19 +168,27 @@ async fn show(state: AppState, page: Page, filters: Filters) -> Result<Response>
     let current = filters.page.unwrap_or(1).max(1);
     let rows = sqlx::query_as!(
         Row,
-        r#"select p.id, p.first_name, p.last_name, p.cpr, coalesce(p.mobile, p.phone) as phone,
+        // The matching patients are kept narrow (their sort keys) for the count and the page; only
+        // the page's rows are read whole (a window count over whole rows sorted every patient).
+        r#"with matching as materialized (
+               select p.id, case when $7 then null else p.risk_score end as risk, p.last_name, p.first_name
+                 from patients p
+                where ($1::bigint is null or p.centre_id = $1)
+                  and ($2::text is null or (p.first_name || ' ' || p.last_name) ilike '%' || $2 || '%'
+                       or ($3::text is not null and (p.cpr like $3 || '%' or p.phone like '%' || $3 || '%'
+                                                     or p.mobile like '%' || $3 || '%')))
+                  and ($4::text is null or p.status = $4)
+                  and ($5::bigint is null or p.batch_id = $5)
+                  and ($6::text is null or p.municipality = $6)),
+           shown as (
+               select m.id, m.risk from matching m
+                order by m.risk desc nulls last, m.last_name, m.first_name, m.id
+                limit $8 offset $9)
+           select p.id, p.first_name, p.last_name, p.cpr, coalesce(p.mobile, p.phone) as phone,
                   p.municipality, p.diagnoses, p.risk_score, p.status as "status: Status", c.code as centre_code,
-                  p.arm as "arm: Arm", count(*) over () as "total!"
-             from patients p join centres c on c.id = p.centre_id
-            where ($1::bigint is null or p.centre_id = $1)
-              and ($2::text is null or (p.first_name || ' ' || p.last_name) ilike '%' || $2 || '%'
-                   or ($3::text is not null and (p.cpr like $3 || '%' or p.phone like '%' || $3 || '%'
-                                                 or p.mobile like '%' || $3 || '%')))
-              and ($4::text is null or p.status = $4)
-              and ($5::bigint is null or p.batch_id = $5)
-              and ($6::text is null or p.municipality = $6)
-            order by case when $7 then null else p.risk_score end desc nulls last, p.last_name, p.first_name, p.id
-            limit $8 offset $9"#,
+                  p.arm as "arm: Arm", (select count(*) from matching) as "total!"
+             from shown s join patients p on p.id = s.id join centres c on c.id = p.centre_id
+            order by s.risk desc nulls last, p.last_name, p.first_name, p.id"#,
         centre,
         name,
         digits,

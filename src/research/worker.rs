@@ -2,7 +2,9 @@
 //! (HMAC-SHA256), the CSV and the deflate take seconds of CPU for a year of calls, and on the
 //! server's async workers they would hold up every page while an export runs. The thread has
 //! its own small runtime and its own database connection; the ZIP still leaves through the
-//! bounded channel, so memory stays flat.
+//! bounded channel, so memory stays flat. The thread runs at a lower priority than the
+//! server's own (nice 10), so that when the cores are busy the pages are served first and the
+//! export takes the time that is left.
 
 use super::export::{self, Counts, Filter, Sender};
 use super::pseudonym::Pseudonymiser;
@@ -21,6 +23,7 @@ pub async fn write_apart(
     std::thread::Builder::new()
         .name("research-export".into())
         .spawn(move || {
+            lower_priority();
             let outcome = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
@@ -38,4 +41,20 @@ pub async fn write_apart(
     result
         .await
         .map_err(|_| anyhow::anyhow!("the export's thread stopped"))?
+}
+
+/// Gives the calling thread a lower scheduling priority (nice 10). On Linux the nice value is
+/// the thread's own; elsewhere, or if refused, the export runs at the usual priority.
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: `gettid` and `setpriority` take plain integers and touch no memory of ours.
+        let refused = unsafe {
+            let thread = libc::syscall(libc::SYS_gettid) as libc::id_t;
+            libc::setpriority(libc::PRIO_PROCESS, thread, 10) != 0
+        };
+        if refused {
+            tracing::debug!("the research export runs at the usual priority");
+        }
+    }
 }
