@@ -18,7 +18,8 @@
 -- same transaction, by the owner of the table (the application role may only read it):
 --   calls, appointments      through `refresh_course_counters`, after the course's own counts
 --   courses                  a course opened, ended, continued, or its ending planned
---   patients                 status, arm, nurse or centre changed; a patient added to a caseload
+--   patients                 status, arm, nurse or centre changed; a patient added (each only
+--                            where `may_be_in_a_net`)
 --   centres                  zone or thresholds changed: every patient of the centre
 --   users                    a nurse stops, changes role or centre: her patients and bookings
 -- Each recomputation first locks the open course (as the course's counts do) or, without one,
@@ -149,6 +150,18 @@ select d.centre_id, d.net, d.patient_id, d.nurse_id, coalesce(d.since, (moment a
   join safety_net_days d on d.centre_id = c.id and d.from_day <= (moment at time zone c.timezone)::date
 $$;
 
+-- Whether a patient in this state may be in a net, or is kept in one: a wider condition than
+-- the definition (it decides nothing), so that a statement touching many patients who cannot
+-- be in any net (an import's invited people, a batch randomised) recomputes nothing for them.
+create function may_be_in_a_net(patient bigint, status text, arm text, nurse bigint) returns boolean
+language sql stable as $$
+    select status = 'active'
+        or (on_caseload(status, arm)
+            and (nurse is not null or status <> 'invited'
+                 or exists (select 1 from appointments a where a.patient_id = patient and a.status = 'scheduled')))
+        or exists (select 1 from safety_net_days d where d.patient_id = patient)
+$$;
+
 -- Recomputes the kept nets of `ids`. Runs as the table's owner: the application role reads
 -- the nets and never writes them.
 create function refresh_safety_net_days(ids bigint[]) returns void
@@ -205,11 +218,13 @@ create trigger courses_refresh_safety_net_days
     for each row execute function courses_refresh_safety_net_days();
 
 -- A patient added to a caseload, or whose status, arm, nurse or centre changed. An invited
--- patient without a nurse and without a booking (each patient an import adds) is in no net.
+-- patient without a nurse and without a booking (each patient an import adds, each person a
+-- randomisation gives an arm) is in no net and is passed over.
 create function patients_refresh_safety_net_days() returns trigger
 language plpgsql as $$
 begin
     if tg_op = 'INSERT' then
+        -- A new patient has no booking and no kept net yet: only the state decides.
         perform refresh_safety_net_days(array(
             select n.id from new_rows n
              where n.status = 'active'
@@ -217,7 +232,8 @@ begin
     else
         perform refresh_safety_net_days(array(
             select n.id from new_rows n join old_rows o on o.id = n.id
-             where (n.status, n.arm, n.nurse_id, n.centre_id) is distinct from (o.status, o.arm, o.nurse_id, o.centre_id)));
+             where (n.status, n.arm, n.nurse_id, n.centre_id) is distinct from (o.status, o.arm, o.nurse_id, o.centre_id)
+               and may_be_in_a_net(n.id, n.status, n.arm, n.nurse_id)));
     end if;
     return null;
 end
@@ -235,7 +251,7 @@ language plpgsql as $$
 begin
     perform refresh_safety_net_days(array(
         select p.id from patients p where p.centre_id = new.id
-           and (p.status = 'active' or on_caseload(p.status, p.arm))));
+           and may_be_in_a_net(p.id, p.status, p.arm, p.nurse_id)));
     return null;
 end
 $$;
@@ -262,6 +278,6 @@ create trigger users_refresh_safety_net_days
 
 -- The nets of every patient there is, as the definition gives them.
 select refresh_safety_net_days(array(
-    select p.id from patients p where p.status = 'active' or on_caseload(p.status, p.arm)));
+    select p.id from patients p where may_be_in_a_net(p.id, p.status, p.arm, p.nurse_id)));
 
 analyze safety_net_days;
