@@ -150,15 +150,21 @@ select d.centre_id, d.net, d.patient_id, d.nurse_id, coalesce(d.since, (moment a
   join safety_net_days d on d.centre_id = c.id and d.from_day <= (moment at time zone c.timezone)::date
 $$;
 
--- Whether a patient in this state may be in a net, or is kept in one: a wider condition than
+-- Whether a patient in this state may be in a net by the state alone: a wider condition than
 -- the definition (it decides nothing), so that a statement touching many patients who cannot
 -- be in any net (an import's invited people, a batch randomised) recomputes nothing for them.
+create function state_may_be_in_a_net(status text, arm text, nurse bigint) returns boolean
+language sql immutable as $$
+    select status = 'active' or (on_caseload(status, arm) and (nurse is not null or status <> 'invited'))
+$$;
+
+-- The same for a patient already written: also when a contact is booked with him (the nurse of
+-- a booking may be one who cannot work) or he is kept in a net now.
 create function may_be_in_a_net(patient bigint, status text, arm text, nurse bigint) returns boolean
 language sql stable as $$
-    select status = 'active'
+    select state_may_be_in_a_net(status, arm, nurse)
         or (on_caseload(status, arm)
-            and (nurse is not null or status <> 'invited'
-                 or exists (select 1 from appointments a where a.patient_id = patient and a.status = 'scheduled')))
+            and exists (select 1 from appointments a where a.patient_id = patient and a.status = 'scheduled'))
         or exists (select 1 from safety_net_days d where d.patient_id = patient)
 $$;
 
@@ -226,9 +232,7 @@ begin
     if tg_op = 'INSERT' then
         -- A new patient has no booking and no kept net yet: only the state decides.
         perform refresh_safety_net_days(array(
-            select n.id from new_rows n
-             where n.status = 'active'
-                or (on_caseload(n.status, n.arm) and (n.nurse_id is not null or n.status <> 'invited'))));
+            select n.id from new_rows n where state_may_be_in_a_net(n.status, n.arm, n.nurse_id)));
     else
         perform refresh_safety_net_days(array(
             select n.id from new_rows n join old_rows o on o.id = n.id

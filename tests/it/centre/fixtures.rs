@@ -116,15 +116,17 @@ pub async fn status_and_nurse(app: &TestApp, patient: i64) -> (String, Option<i6
 /// in the future and lies days away from the start of a day or a week, for a test that sets the
 /// application clock to it and counts "today" or "this week" around it at any hour it runs.
 pub fn midweek() -> DateTime<Utc> {
-    use chrono::{Datelike, TimeZone};
+    use chrono::Datelike;
     let tz = chrono_tz::Europe::Copenhagen;
     let now = Utc::now().with_timezone(&tz);
     let monday = now.date_naive() - Duration::days(i64::from(now.weekday().num_days_from_monday()));
     let noon = |day: NaiveDate| {
-        tz.from_local_datetime(&day.and_hms_opt(12, 0, 0).expect("noon"))
-            .earliest()
-            .expect("noon exists")
-            .with_timezone(&Utc)
+        coachline::appointments::local_instant(
+            tz,
+            day,
+            chrono::NaiveTime::from_hms_opt(12, 0, 0).expect("noon"),
+        )
+        .expect("noon exists")
     };
     let this_week = noon(monday + Duration::days(2));
     if this_week <= Utc::now() {
