@@ -72,6 +72,7 @@ pub async fn seed(db: &PgPool, patients: i64, nurses: i64, calls_per_patient: i6
     .bind(nurses)
     .execute(&mut *tx)
     .await?;
+    analyze(&mut tx, "patients").await?;
     sqlx::query(
         "insert into courses (patient_id, nurse_id, start_date, planned_end)
          select id, nurse_id, current_date - (id % 250)::int, current_date - (id % 250)::int + interval '6 months'
@@ -79,6 +80,20 @@ pub async fn seed(db: &PgPool, patients: i64, nurses: i64, calls_per_patient: i6
     )
     .execute(&mut *tx)
     .await?;
+    analyze(&mut tx, "courses").await?;
+    // Each active patient's next call: the nurse's k-th patient at slot k, from two days ago on
+    // (so some are overdue), twelve half-hour slots a day from 08:00 Copenhagen time.
+    sqlx::query(
+        "insert into appointments (patient_id, course_id, nurse_id, kind, starts_at, ends_at)
+         select patient_id, id, nurse_id, 'call', at, at + interval '30 minutes'
+           from (select c.*, ((current_date + (k / 12 - 2)::int + time '08:00')
+                              + make_interval(mins => (k % 12 * 30)::int)) at time zone 'Europe/Copenhagen' as at
+                   from (select c.*, row_number() over (partition by nurse_id order by patient_id) - 1 as k
+                           from courses c) c) s",
+    )
+    .execute(&mut *tx)
+    .await?;
+    analyze(&mut tx, "appointments").await?;
     // A year of calls: every active patient's calls, about twelve days apart.
     sqlx::query(
         "insert into calls (patient_id, course_id, nurse_id, called_at, outcome, duration_minutes, topics, note)
@@ -93,18 +108,7 @@ pub async fn seed(db: &PgPool, patients: i64, nurses: i64, calls_per_patient: i6
     .bind(calls_per_patient)
     .execute(&mut *tx)
     .await?;
-    // Each active patient's next call: the nurse's k-th patient at slot k, from two days ago on
-    // (so some are overdue), twelve half-hour slots a day from 08:00 Copenhagen time.
-    sqlx::query(
-        "insert into appointments (patient_id, course_id, nurse_id, kind, starts_at, ends_at)
-         select patient_id, id, nurse_id, 'call', at, at + interval '30 minutes'
-           from (select c.*, ((current_date + (k / 12 - 2)::int + time '08:00')
-                              + make_interval(mins => (k % 12 * 30)::int)) at time zone 'Europe/Copenhagen' as at
-                   from (select c.*, row_number() over (partition by nurse_id order by patient_id) - 1 as k
-                           from courses c) c) s",
-    )
-    .execute(&mut *tx)
-    .await?;
+    analyze(&mut tx, "calls").await?;
     tx.commit().await?;
     // As after a real import: the planner's statistics and the visibility map up to date.
     sqlx::query("vacuum (analyze)").execute(db).await?;
@@ -113,5 +117,13 @@ pub async fn seed(db: &PgPool, patients: i64, nurses: i64, calls_per_patient: i6
             .fetch_one(db)
             .await?;
     println!("seeded {p} patients, {nurses} nurses, {c} calls, {a} booked calls");
+    Ok(())
+}
+
+/// Brings the planner's statistics of `table` up to date inside the seeding transaction (it
+/// counts the transaction's own rows), as autovacuum would between real imports: the database's
+/// own triggers plan their statements against what the earlier steps wrote, not an empty table.
+async fn analyze(tx: &mut sqlx::PgConnection, table: &str) -> anyhow::Result<()> {
+    sqlx::query(&format!("analyze {table}")).execute(tx).await?;
     Ok(())
 }
