@@ -104,6 +104,9 @@ enum Command {
         /// Then the nurses again while a researcher downloads the whole research export.
         #[arg(long)]
         during_export: bool,
+        /// Only the nurses under load: skip every page measured for one person.
+        #[arg(long)]
+        load_only: bool,
     },
     /// Manage users.
     User {
@@ -152,6 +155,7 @@ async fn main() -> ExitCode {
                 without_nodelay,
                 sign_ins,
                 during_export,
+                load_only,
             } => {
                 let options = coachline::bench::pages::Options {
                     users,
@@ -162,6 +166,7 @@ async fn main() -> ExitCode {
                     without_nodelay,
                     sign_ins,
                     during_export,
+                    load_only,
                 };
                 cli::bench_pages(config, options).await
             }

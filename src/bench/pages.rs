@@ -32,6 +32,8 @@ pub struct Options {
     pub sign_ins: usize,
     /// Then the nurses again while a researcher downloads the whole research export.
     pub during_export: bool,
+    /// Skip the pages measured for one person at a time.
+    pub load_only: bool,
 }
 
 /// Latencies of one page, in milliseconds: count, median, p95, p99, max.
@@ -99,7 +101,9 @@ pub async fn run(server_url: &str, opts: Options) -> anyhow::Result<()> {
         tokio::spawn(crate::serve_router(listener, router, shutdown))
     };
 
-    one_user(&db, addr).await?;
+    if !opts.load_only {
+        one_user(&db, addr).await?;
+    }
     floor_and_load(&db, addr, &opts).await?;
     if opts.sign_ins > 0 {
         sign_in_storm(addr, opts.sign_ins).await?;
