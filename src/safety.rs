@@ -202,7 +202,7 @@ pub async fn per_nurse(
 
 /// The nets one patient is caught in, with the date since when (the record's banners).
 pub async fn of_patient(
-    db: &sqlx::PgPool,
+    db: impl sqlx::PgExecutor<'_>,
     at: DateTime<Utc>,
     patient_id: i64,
 ) -> Result<Vec<(Net, NaiveDate)>, sqlx::Error> {

@@ -137,7 +137,7 @@ impl Arrival {
 /// The patients who came onto `nurse_id`'s caseload since `since` and are still hers, newest
 /// first (from the history of nurse changes the database keeps).
 pub async fn arrivals(
-    db: &sqlx::PgPool,
+    db: impl sqlx::PgExecutor<'_>,
     nurse_id: i64,
     since: DateTime<Utc>,
 ) -> Result<Vec<Arrival>, sqlx::Error> {
@@ -172,7 +172,7 @@ pub struct Covering {
 }
 
 /// The colleagues whose patients `nurse_id` holds for a while (until a date), now.
-pub async fn covering(db: &sqlx::PgPool, nurse_id: i64) -> Result<Vec<Covering>, sqlx::Error> {
+pub async fn covering(db: impl sqlx::PgExecutor<'_>, nurse_id: i64) -> Result<Vec<Covering>, sqlx::Error> {
     sqlx::query_as!(
         Covering,
         r#"select f.name as colleague, count(*) as "patients!", max(m.until) as "until!"

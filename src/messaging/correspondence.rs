@@ -251,7 +251,10 @@ pub struct Event {
 }
 
 /// Every message to and from others about the patient, newest first.
-pub async fn timeline_events(db: &sqlx::PgPool, patient_id: i64) -> Result<Vec<Event>, sqlx::Error> {
+pub async fn timeline_events(
+    db: impl sqlx::PgExecutor<'_>,
+    patient_id: i64,
+) -> Result<Vec<Event>, sqlx::Error> {
     sqlx::query_as!(
         Event,
         r#"select m.id, m.at, m.direction = 'out' as "outgoing!", o.name as "organisation?",

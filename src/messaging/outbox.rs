@@ -280,7 +280,7 @@ pub struct Listed {
 
 /// The latest messages of the whole outbox, or of one patient.
 pub async fn listed(
-    db: &sqlx::PgPool,
+    db: impl sqlx::PgExecutor<'_>,
     patient_id: Option<i64>,
     limit: i64,
 ) -> Result<Vec<Listed>, sqlx::Error> {

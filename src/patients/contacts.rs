@@ -59,7 +59,7 @@ impl ContactForm {
 }
 
 /// Every contact of a patient, in the order added.
-pub async fn of_patient(db: &sqlx::PgPool, patient_id: i64) -> Result<Vec<Contact>, sqlx::Error> {
+pub async fn of_patient(db: impl sqlx::PgExecutor<'_>, patient_id: i64) -> Result<Vec<Contact>, sqlx::Error> {
     sqlx::query_as!(
         Contact,
         "select id, name, relation, phone from patient_contacts where patient_id = $1 order by id",

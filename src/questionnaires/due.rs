@@ -40,7 +40,7 @@ impl DueQuestionnaire {
 /// people never appear (they have no course; the predicate keeps it so). `today` is the nurse's
 /// day by the application's clock (not the database server's day).
 pub async fn due_for_nurse(
-    db: &sqlx::PgPool,
+    db: impl sqlx::PgExecutor<'_>,
     nurse_id: i64,
     today: chrono::NaiveDate,
 ) -> Result<Vec<DueQuestionnaire>, sqlx::Error> {
@@ -129,7 +129,7 @@ impl QuestionnaireEvent {
 /// Every questionnaire answered by patient `patient_id`, newest first. Callers check the centre
 /// and write the access log (the record page does both).
 pub async fn timeline_events(
-    db: &sqlx::PgPool,
+    db: impl sqlx::PgExecutor<'_>,
     patient_id: i64,
 ) -> Result<Vec<QuestionnaireEvent>, sqlx::Error> {
     sqlx::query_as!(

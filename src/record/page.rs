@@ -448,7 +448,7 @@ pub async fn show(
         contacts: contacts::of_patient(db, id).await?,
         upcoming,
         goals,
-        timeline: timeline::of_patient(db, id, page.now()).await?,
+        timeline: timeline::of_patient(&mut *db.acquire().await?, id, page.now()).await?,
         topics: all_topics(db).await?,
         unreachable,
         nets,

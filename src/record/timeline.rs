@@ -129,7 +129,7 @@ pub struct Item {
 
 /// The whole timeline of a patient, newest first.
 pub async fn of_patient(
-    db: &sqlx::PgPool,
+    db: &mut sqlx::PgConnection,
     patient_id: i64,
     at: chrono::DateTime<chrono::Utc>,
 ) -> Result<Vec<Item>, sqlx::Error> {
@@ -203,18 +203,18 @@ pub async fn of_patient(
         patient_id,
         at
     )
-    .fetch_all(db)
+    .fetch_all(&mut *db)
     .await?;
     let (amendments, mut entries): (Vec<Entry>, Vec<Entry>) =
         rows.into_iter().partition(|e| e.kind.beneath().is_some());
     entries.extend(
-        crate::questionnaires::timeline_events(db, patient_id)
+        crate::questionnaires::timeline_events(&mut *db, patient_id)
             .await?
             .into_iter()
             .map(questionnaire_entry),
     );
     entries.extend(
-        crate::messaging::correspondence::timeline_events(db, patient_id)
+        crate::messaging::correspondence::timeline_events(&mut *db, patient_id)
             .await?
             .into_iter()
             .map(medcom_entry),

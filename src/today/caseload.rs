@@ -12,39 +12,21 @@ use crate::safety::Net;
 use crate::web::{render, Layout, Page, Result};
 use crate::AppState;
 
-/// The nurse's patients with what the lists need, in one query over the open courses' kept counts.
+/// The nurse's patients with what the lists need, in one query over the open courses' kept counts
+/// and the kept nets (`nurse_caseload`, planned once per connection: see its migration).
 pub async fn of_nurse(
-    db: &sqlx::PgPool,
+    db: impl sqlx::PgExecutor<'_>,
     nurse_id: i64,
     at: chrono::DateTime<chrono::Utc>,
     only_active: bool,
 ) -> Result<Vec<Row>, sqlx::Error> {
     sqlx::query_as!(
         Row,
-        // An open course carries its counts and every patient his nets (kept by the database with
-        // every call and booking, read by the patient's key); only a patient without an open
-        // course (My patients, "all" or "ended") has his last call looked up the long way. Plain
-        // joins and per-patient index reads: the query is planned on every view, and this shape
-        // plans in a quarter of the time of one with lateral and grouped subqueries.
-        r#"select p.id as patient_id, p.first_name, p.last_name, p.birth_date,
-                  coalesce(p.mobile, p.phone) as phone, p.diagnoses, p.status as "status: PatientStatus",
-                  case when c.id is not null then c.next_call_at
-                       else (select min(a.starts_at) from appointments a
-                              where a.patient_id = p.id and a.status = 'scheduled' and a.kind = 'call') end
-                      as "starts_at?",
-                  coalesce(c.reached_calls, 0)::bigint as "reached!",
-                  case when c.id is not null then c.last_call_at else lc.called_at end as "last_call_at?",
-                  case when c.id is not null then c.last_call_outcome else lc.outcome end as "last_outcome?: Outcome",
-                  array(select s.net from safety_nets($2) s where s.patient_id = p.id) as "nets!: Vec<Net>",
-                  c.start_date as "start_date?", c.planned_end as "planned_end?"
-             from patients p
-             -- At most one open course per patient (`courses_one_open_per_patient`).
-             left join courses c on c.patient_id = p.id and c.end_date is null
-             left join lateral (select x.called_at, x.outcome from calls x
-                                 where x.patient_id = p.id and c.id is null
-                                 order by x.called_at desc limit 1) lc on true
-            where p.nurse_id = $1 and (not $3 or p.status = 'active') and p.arm is distinct from 'control'
-            order by p.last_name, p.first_name"#,
+        r#"select patient_id as "patient_id!", first_name as "first_name!", last_name as "last_name!",
+                  birth_date as "birth_date!", phone, diagnoses as "diagnoses!",
+                  status as "status!: PatientStatus", starts_at, reached as "reached!", last_call_at,
+                  last_outcome as "last_outcome: Outcome", nets as "nets!: Vec<Net>", start_date, planned_end
+             from nurse_caseload($1, $2, $3)"#,
         nurse_id,
         at,
         only_active

@@ -97,7 +97,10 @@ pub async fn show(State(state): State<AppState>, page: Page) -> Result<Response>
     let tz = page.user.tz;
     let day = page.today();
     let end = local_instant(tz, day.succ_opt().unwrap_or(day), NaiveTime::MIN).unwrap_or(page.now());
-    let caseload = caseload::of_nurse(&state.db, page.user.id, page.now(), true).await?;
+    // One connection for the page's four reads: under load each acquisition from the pool is a
+    // wait in its queue, so the page waits once rather than once per read.
+    let mut db = state.db.acquire().await?;
+    let caseload = caseload::of_nurse(&mut *db, page.user.id, page.now(), true).await?;
     let (mut overdue, rest): (Vec<Row>, Vec<Row>) =
         caseload.into_iter().partition(|r| r.in_net(Net::CallOverdue));
     let (mut due_today, rest): (Vec<Row>, Vec<Row>) = rest
@@ -116,14 +119,14 @@ pub async fn show(State(state): State<AppState>, page: Page) -> Result<Response>
     due_today.sort_by_key(|r| r.starts_at);
     render(&TodayPage {
         today: page.layout.date(&day),
-        questionnaires: crate::questionnaires::due_for_nurse(&state.db, page.user.id, day).await?,
+        questionnaires: crate::questionnaires::due_for_nurse(&mut *db, page.user.id, day).await?,
         arrivals: crate::caseload::arrivals(
-            &state.db,
+            &mut *db,
             page.user.id,
             page.now() - chrono::Duration::days(NEW_FOR_DAYS),
         )
         .await?,
-        covering: crate::caseload::covering(&state.db, page.user.id).await?,
+        covering: crate::caseload::covering(&mut *db, page.user.id).await?,
         layout: page.layout,
         due_today,
         overdue,

@@ -127,13 +127,26 @@ async fn a_temporary_move_returns_the_patients_and_their_appointments_after_its_
             .all(|a| a.contains("fra Anna Andersen") && a.contains("dækker til og med")),
         "{arrivals:?}"
     );
+    // Bo has nothing booked: the safety net moves with him to Bente's Today.
+    assert_eq!(
+        today.texts("#no-call a.patient"),
+        vec!["Bo Bak"],
+        "{}",
+        today.body
+    );
     let mut anna_client = app.client();
     anna_client
         .sign_in("anna@example.test", crate::helpers::PASSWORD)
         .await;
+    let anna_today = anna_client.get("/today").await;
     assert!(
-        anna_client.get("/today").await.texts("#arrivals li").is_empty(),
+        anna_today.texts("#arrivals li").is_empty(),
         "nothing came to Anna"
+    );
+    assert!(
+        anna_today.texts("#no-call a.patient").is_empty(),
+        "{}",
+        anna_today.body
     );
     // The end date passes.
     sqlx::query("update caseload_moves set until = current_date - 2")
