@@ -348,6 +348,9 @@ pub async fn set_active(
     // the coordinator has moved them.
     let done = match done {
         Err(e) if violates(&e, "nurse_holds_patients") => {
+            // Given back before the form is read again: never hold one connection while asking
+            // the pool for another.
+            drop(tx);
             let mut errors = FormErrors::default();
             errors.add("active", "move.deactivate_first");
             let form = stored_form(&state.db, id).await?;

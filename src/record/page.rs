@@ -441,6 +441,12 @@ pub async fn show(
         Some(c) => crate::courses::consent::as_of(db, c.id, page.today()).await?,
         None => Vec::new(),
     };
+    // The timeline's three reads share one connection, given back before anything else asks
+    // the pool: a connection held while waiting for another deadlocks a full pool.
+    let timeline = {
+        let mut conn = db.acquire().await?;
+        timeline::of_patient(&mut conn, id, page.now()).await?
+    };
     render(&RecordPage {
         course,
         consents,
@@ -448,7 +454,7 @@ pub async fn show(
         contacts: contacts::of_patient(db, id).await?,
         upcoming,
         goals,
-        timeline: timeline::of_patient(&mut *db.acquire().await?, id, page.now()).await?,
+        timeline,
         topics: all_topics(db).await?,
         unreachable,
         nets,

@@ -152,6 +152,34 @@ async fn the_record_shows_the_header_and_the_whole_course_newest_first_with_who(
     assert_eq!(record.texts("#booked li strong").len(), 1);
 }
 
+/// More views at once than the server has database connections: a page that held one
+/// connection while asking the pool for another would wait for ever once every connection was
+/// held that way.
+#[tokio::test]
+async fn many_nurses_opening_records_and_today_at_once_all_get_their_page() {
+    let app = TestApp::new().await;
+    let w = world(&app).await;
+    let mut clients: Vec<_> = (0..48)
+        .map(|_| {
+            let mut client = app.client();
+            client.cookies = w.nurse.cookies.clone();
+            client
+        })
+        .collect();
+    let record = format!("/patients/{}", w.patient);
+    let views = clients.iter_mut().enumerate().map(|(i, client)| {
+        let path = if i % 2 == 0 {
+            record.clone()
+        } else {
+            "/today".to_owned()
+        };
+        async move { (path.clone(), client.get(&path).await.status) }
+    });
+    for (path, status) in futures_util::future::join_all(views).await {
+        assert_eq!(status, StatusCode::OK, "{path}");
+    }
+}
+
 #[tokio::test]
 async fn contacts_and_preferred_call_times_are_editable_and_a_bad_phone_keeps_what_was_typed() {
     let app = TestApp::new().await;
