@@ -290,3 +290,24 @@ async fn the_serving_pool_carries_the_statement_timeout() {
     assert_eq!(timeout, "7s");
     pool.close().await;
 }
+
+/// The database drops the server's connections (a restart, a failover): once they have been
+/// idle a moment, the next page gets a fresh connection instead of an error.
+#[tokio::test]
+async fn after_the_database_drops_the_servers_connections_the_next_page_answers() {
+    let app = TestApp::new().await;
+    let ouh = app.centre("OUH").await;
+    let mut nurse = app.signed_in("nina@example.test", Role::Nurse, Some(ouh)).await;
+    assert_eq!(nurse.get("/today").await.status, StatusCode::OK);
+    let dropped: Vec<bool> = sqlx::query_scalar(
+        "select pg_terminate_backend(pid) from pg_stat_activity
+          where datname = current_database() and usename <> current_user",
+    )
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    assert!(!dropped.is_empty(), "the server had connections to drop");
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    assert_eq!(nurse.get("/today").await.status, StatusCode::OK);
+    assert_eq!(nurse.get("/my-patients").await.status, StatusCode::OK);
+}
