@@ -242,3 +242,34 @@ async fn the_patients_page_lists_who_has_opened_their_data_within_the_centre_onl
     let openings = coachline::audit::openings(&app.db, s.anna, 10).await.unwrap();
     assert_eq!(openings.len(), 4);
 }
+
+/// Years of openings: the page counts at most 10,000 matching entries, says "more than", and
+/// still pages on; a filter that matches fewer counts them exactly.
+#[tokio::test]
+async fn a_long_log_is_counted_up_to_ten_thousand_and_still_pages_on() {
+    let app = TestApp::new().await;
+    let s = seed(&app).await;
+    let mut admin = app.signed_in("a@example.test", Role::Admin, None).await;
+    sqlx::query(
+        "insert into access_log (user_id, action, patient_id, allowed, at)
+         select $1, 'patient.view', $2, true, now() - make_interval(mins => i)
+           from generate_series(1, 10050) i",
+    )
+    .bind(s.nurse)
+    .bind(s.anna)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    let all = admin.get("/admin/access-log").await;
+    assert_eq!(all.status, StatusCode::OK);
+    assert_eq!(all.texts(".heading-row p.muted"), vec!["Mere end 10000 opslag"]);
+    assert_eq!(all.texts("table.access-log tbody tr").len(), 100);
+    assert_eq!(all.texts("nav.pager span"), vec!["1"]);
+    assert_eq!(all.texts("nav.pager a").len(), 1, "next");
+    let later = admin.get("/admin/access-log?page=50").await;
+    assert_eq!(later.texts("table.access-log tbody tr").len(), 100);
+    assert_eq!(later.texts("nav.pager a").len(), 2, "previous and next");
+    // The admin's own filter: counted exactly.
+    let mine = admin.get("/admin/access-log?action=research.export").await;
+    assert_eq!(mine.texts(".heading-row p.muted"), vec!["0 opslag"]);
+}

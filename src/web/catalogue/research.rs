@@ -28,6 +28,7 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
     ("audit.detail", "Detaljer", "Detail"),
     ("audit.download_csv", "Hent som CSV", "Download as CSV"),
     ("audit.count", "{n} opslag", "{n} entries"),
+    ("audit.count_more", "Mere end {n}", "More than {n}"),
     ("audit.count.one", "{n} opslag", "{n} entry"),
     ("audit.date_invalid", "Skriv en dato som 2026-11-24.", "Enter a date like 2026-11-24."),
     ("audit.period_backwards", "Slutdatoen ligger før startdatoen.", "The end date is before the start date."),
