@@ -213,11 +213,11 @@ impl LogPage {
     }
 
     fn count_text(&self) -> String {
-        if self.total > COUNTED_AT_MOST {
+        if self.counted_all() {
+            self.layout.lang.count("audit.count", self.total)
+        } else {
             let n = self.layout.lang.count("audit.count", COUNTED_AT_MOST);
             self.layout.lang.tf("audit.count_more", &[("n", &n)])
-        } else {
-            self.layout.lang.count("audit.count", self.total)
         }
     }
 
